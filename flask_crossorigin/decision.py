@@ -1,0 +1,183 @@
+"""The decision: given a policy and what a request says, which CORS headers to send, and why.
+
+No Flask here: :func:`decide` is a pure function of the compiled policy and five request
+values, so the extension, the decorator, the CLI and the tests all ask the same question the
+same way. The steps follow the Fetch standard's CORS protocol (section 3.2): a preflight is an
+``OPTIONS`` request with ``Origin`` and ``Access-Control-Request-Method``; the CORS check
+needs exactly one ``Access-Control-Allow-Origin`` equal to the origin or ``*`` (and never ``*``
+with credentials); the preflight's method and header checks follow "CORS-preflight fetch".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Optional
+
+from .origins import Match
+from .policy import ACAH, ACAM, ACAO, ACAPN, Headers, Policy
+from .tokens import is_token, parse_request_headers
+
+
+class Reason(str, enum.Enum):
+    """Why a request got (or did not get) a CORS grant. The value is machine-readable."""
+
+    ALLOWED = "allowed"
+    PREFLIGHT_ALLOWED = "preflight-allowed"
+    NO_ORIGIN = "no-origin"
+    ORIGIN_NOT_ALLOWED = "origin-not-allowed"
+    ORIGIN_MALFORMED = "origin-malformed"
+    ORIGIN_CHECK_FAILED = "origin-check-failed"
+    METHOD_NOT_ALLOWED = "method-not-allowed"
+    HEADER_NOT_ALLOWED = "header-not-allowed"
+    HEADERS_MALFORMED = "request-headers-malformed"
+    PRIVATE_NETWORK_NOT_ALLOWED = "private-network-not-allowed"
+
+    @property
+    def refused(self) -> bool:
+        return self not in _GRANTS
+
+    def explain(self, detail: str = "") -> str:
+        """A sentence for logs and the CLI (never for a response body)."""
+        return _SENTENCES[self].format(detail=detail)
+
+    @property
+    def fix(self) -> str:
+        """Which option to change, as a sentence."""
+        return _FIXES[self]
+
+
+_GRANTS = frozenset({Reason.ALLOWED, Reason.PREFLIGHT_ALLOWED, Reason.NO_ORIGIN})
+
+_SENTENCES = {
+    Reason.ALLOWED: "the origin is allowed",
+    Reason.PREFLIGHT_ALLOWED: "the preflight is allowed",
+    Reason.NO_ORIGIN: "the request has no Origin header, so it is not a CORS request",
+    Reason.ORIGIN_NOT_ALLOWED: "the origin {detail} is not in the allowed origins",
+    Reason.ORIGIN_MALFORMED: "the Origin header {detail} is not a well-formed origin",
+    Reason.ORIGIN_CHECK_FAILED: "the origin callable raised an exception for {detail}",
+    Reason.METHOD_NOT_ALLOWED: "the method {detail} is not in the allowed methods",
+    Reason.HEADER_NOT_ALLOWED: "the request header {detail} is not in the allowed headers",
+    Reason.HEADERS_MALFORMED: "Access-Control-Request-Headers is malformed or too long",
+    Reason.PRIVATE_NETWORK_NOT_ALLOWED: "private network access is not allowed",
+}
+
+_FIXES = {
+    Reason.ALLOWED: "",
+    Reason.PREFLIGHT_ALLOWED: "",
+    Reason.NO_ORIGIN: "",
+    Reason.ORIGIN_NOT_ALLOWED: "add the origin to 'origins' (CORS_ORIGINS)",
+    Reason.ORIGIN_MALFORMED: "browsers never send such a value; nothing to configure",
+    Reason.ORIGIN_CHECK_FAILED: "fix the callable in 'origins' so that it returns a bool",
+    Reason.METHOD_NOT_ALLOWED: "add the method to 'methods' (CORS_METHODS)",
+    Reason.HEADER_NOT_ALLOWED: "add the header to 'allow_headers' (CORS_ALLOW_HEADERS)",
+    Reason.HEADERS_MALFORMED: "browsers send a short comma-separated list; nothing to configure",
+    Reason.PRIVATE_NETWORK_NOT_ALLOWED: "set 'allow_private_network' (CORS_ALLOW_PRIVATE_NETWORK)",
+}
+
+_ORIGIN_REFUSALS = {
+    Match.NOT_ALLOWED: Reason.ORIGIN_NOT_ALLOWED,
+    Match.MALFORMED: Reason.ORIGIN_MALFORMED,
+    Match.CHECK_FAILED: Reason.ORIGIN_CHECK_FAILED,
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The headers to add to a response, and the reason behind them."""
+
+    reason: Reason
+    headers: Headers
+    vary_origin: bool
+    preflight: bool = False
+    detail: str = ""
+    #: ``expose_headers='*'`` with credentials: list the response's own header names.
+    expose_response_headers: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reason.refused
+
+    def explain(self) -> str:
+        return self.reason.explain(self.detail)
+
+
+def decide(
+    policy: Policy,
+    method: str,
+    origin: Optional[str],
+    request_method: Optional[str] = None,
+    request_headers: Optional[str] = None,
+    private_network: Optional[str] = None,
+) -> Decision:
+    """Decide the CORS headers for one request.
+
+    ``method`` is the request's method; ``origin``, ``request_method``, ``request_headers``
+    and ``private_network`` are the raw values of ``Origin``,
+    ``Access-Control-Request-Method``, ``-Request-Headers`` and ``-Request-Private-Network``
+    (``None`` when absent).
+    """
+    if origin is None:
+        if policy.no_origin_acao is None:
+            return Decision(Reason.NO_ORIGIN, (), policy.vary_origin)
+        return Decision(
+            Reason.NO_ORIGIN,
+            ((ACAO, policy.no_origin_acao), *policy.actual_headers),
+            policy.vary_origin,
+            expose_response_headers=policy.expose_any,
+        )
+    preflight = method == "OPTIONS" and request_method is not None
+    if policy.public_wildcard:
+        allow_origin = "*"
+    else:
+        match = policy.origins.match(origin)
+        if match is not Match.ALLOWED:
+            return _refuse(policy, _ORIGIN_REFUSALS[match], preflight, origin)
+        allow_origin = origin
+    if not preflight:
+        return Decision(
+            Reason.ALLOWED,
+            ((ACAO, allow_origin), *policy.actual_headers),
+            policy.vary_origin,
+            expose_response_headers=policy.expose_any,
+        )
+    assert request_method is not None
+    return _preflight(policy, allow_origin, request_method, request_headers, private_network)
+
+
+def _preflight(
+    policy: Policy,
+    allow_origin: str,
+    request_method: str,
+    request_headers: Optional[str],
+    private_network: Optional[str],
+) -> Decision:
+    if policy.any_method:
+        if not is_token(request_method):
+            return _refuse(policy, Reason.METHOD_NOT_ALLOWED, True, request_method)
+    elif request_method not in policy.methods:
+        return _refuse(policy, Reason.METHOD_NOT_ALLOWED, True, request_method)
+    names: tuple[str, ...] = ()
+    if request_headers is not None and request_headers.strip(" \t"):
+        parsed = parse_request_headers(request_headers)
+        if parsed is None:
+            return _refuse(policy, Reason.HEADERS_MALFORMED, True)
+        for name in parsed:
+            if not policy.allow_headers.allows(name):
+                return _refuse(policy, Reason.HEADER_NOT_ALLOWED, True, name)
+        names = parsed
+    wants_private_network = private_network == "true"
+    if wants_private_network and not policy.allow_private_network:
+        return _refuse(policy, Reason.PRIVATE_NETWORK_NOT_ALLOWED, True)
+    headers = [(ACAO, allow_origin), *policy.preflight_headers]
+    if policy.any_method:
+        headers.append((ACAM, request_method))
+    if names:
+        headers.append((ACAH, ", ".join(dict.fromkeys(names))))
+    if wants_private_network:
+        headers.append((ACAPN, "true"))
+    return Decision(Reason.PREFLIGHT_ALLOWED, tuple(headers), policy.vary_origin, preflight=True)
+
+
+def _refuse(policy: Policy, reason: Reason, preflight: bool, detail: str = "") -> Decision:
+    return Decision(reason, (), policy.vary_origin, preflight=preflight, detail=detail)

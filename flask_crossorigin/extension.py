@@ -1,0 +1,208 @@
+"""The ``CORS`` extension: compile the configuration at ``init_app``, then two hooks.
+
+A request's path through this module:
+
+1. ``before_request`` (first of the app's hooks): a preflight on a covered route is answered
+   here, before any auth hook or view decorator can refuse it (browsers never send
+   credentials on a preflight).
+2. ``after_request``: every other response of a covered route gets its CORS headers, unless a
+   view already set ``Access-Control-Allow-Origin``.
+
+What covers a request, most specific first: ``@cross_origin`` on its view, then a blueprint's
+``CORS(bp)`` policy, then the first matching entry of ``resources``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Callable, Optional, Union
+
+from flask import Blueprint, Flask, Response, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import NotFound
+
+from .configure import Coverage, Layer, ResourceRule, resource_rules, single_policy
+from .decorator import find_cross_origin
+from .errors import Problems
+from .logsafe import loggable
+from .options import parse_layer
+from .policy import ACAO
+from .resources import PathRouter
+from .respond import DONE, apply, is_preflight
+
+logger = logging.getLogger("flask_crossorigin")
+
+EXTENSION_KEY = "cors"
+STATE_KEY = "flask_crossorigin"
+_ERROR_FLAG = "flask_crossorigin.error"
+_MISSING: Any = object()
+
+
+class CORS:
+    """Cross-origin resource sharing for a Flask app or blueprint.
+
+    ``CORS(app, **options)`` or, in an app factory, ``cors = CORS(**options)`` then
+    ``cors.init_app(app, **options)``. The options are those of the option reference
+    (``origins``, ``methods``, ``supports_credentials``...). Keywords are checked here;
+    the whole configuration, ``app.config["CORS_*"]`` included, is checked at ``init_app``,
+    which raises :class:`~flask_crossorigin.CORSConfigError` naming every problem.
+
+    One object may serve several apps; it keeps no per-app state.
+    """
+
+    def __init__(self, app: Union[Flask, Blueprint, None] = None, **options: Any) -> None:
+        self._options: Mapping[str, Any] = _checked(options, "CORS(...)")
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Union[Flask, Blueprint], **options: Any) -> None:
+        """Compile the configuration for ``app`` and register the hooks.
+
+        ``app`` may be a :class:`~flask.Blueprint`: its policy then covers the blueprint's
+        routes wherever it is registered, and wins over the app's.
+        """
+        layers: list[Layer] = [("CORS(...)", self._options)]
+        if options:
+            layers.append(("init_app(...)", _checked(options, "init_app(...)")))
+        if isinstance(app, Blueprint):
+            app.record(lambda setup: _register_blueprint(setup, layers))
+            return
+        rules = resource_rules(app.config, layers)
+        state = AppState.of(app)
+        state.add_rules(rules)
+        app.extensions[EXTENSION_KEY] = self
+        if logger.isEnabledFor(logging.DEBUG):
+            for rule in rules:
+                logger.debug("CORS resource %s on app %s", loggable(rule.key), app.name)
+
+
+def _checked(options: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """Check and parse keywords now, so a typo fails where it was written."""
+    problems = Problems()
+    parsed = parse_layer(options, problems, where=where)
+    problems.raise_if_any()
+    return parsed
+
+
+def _register_blueprint(setup: BlueprintSetupState, layers: list[Layer]) -> None:
+    name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
+    values: dict[str, Any] = {}
+    for _, layer in layers:
+        values.update(layer)
+    if "resources" in values:
+        problems = Problems()
+        problems.add(
+            f"CORS(blueprint {name!r})",
+            values["resources"],
+            "resources does not apply to a blueprint's policy",
+            "the policy covers all the blueprint's routes; use CORS(app, resources=...) for paths",
+        )
+        problems.raise_if_any()
+    coverage = single_policy(setup.app.config, layers, f"blueprint {name!r}")
+    app = setup.app
+    assert isinstance(app, Flask)
+    AppState.of(app).blueprints[name] = coverage
+
+
+class AppState:
+    """What one app's hooks need: resource routers, blueprint policies, and memos.
+
+    Stored in ``app.extensions["flask_crossorigin"]``; created with the hooks on first use.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.rules: tuple[ResourceRule, ...] = ()
+        self.router: PathRouter[Coverage] = PathRouter(())
+        self.blueprints: dict[str, Coverage] = {}
+        self._by_endpoint: dict[str, Optional[Coverage]] = {}
+
+    @classmethod
+    def of(cls, app: Flask) -> AppState:
+        state = app.extensions.get(STATE_KEY)
+        if isinstance(state, AppState):
+            return state
+        state = cls(app)
+        app.extensions[STATE_KEY] = state
+        state._install()
+        return state
+
+    def add_rules(self, rules: tuple[ResourceRule, ...]) -> None:
+        """A later ``init_app`` on the same app: its resources come first."""
+        self.rules = rules + self.rules
+        self.router = PathRouter([(r.pattern, r.coverage) for r in self.rules])
+        self._by_endpoint.clear()
+
+    def covering_endpoint(self, endpoint: str) -> Optional[Coverage]:
+        """The decorator's or a blueprint's policy for an endpoint, if any (memoised)."""
+        found = self._by_endpoint.get(endpoint, _MISSING)
+        if found is _MISSING:
+            found = self._endpoint_coverage(endpoint)
+            self._by_endpoint[endpoint] = found
+        return found  # type: ignore[no-any-return]
+
+    def covering(self, endpoint: Optional[str], path: str) -> Optional[Coverage]:
+        if endpoint is not None:
+            found = self.covering_endpoint(endpoint)
+            if found is not None:
+                return found
+        return self.router.match(path)
+
+    def _endpoint_coverage(self, endpoint: str) -> Optional[Coverage]:
+        view = self.app.view_functions.get(endpoint)
+        decorator = find_cross_origin(view) if view is not None else None
+        if decorator is not None:
+            return decorator.coverage_for(self.app)
+        if self.blueprints:
+            names = endpoint.split(".")[:-1]
+            while names:
+                found = self.blueprints.get(".".join(names))
+                if found is not None:
+                    return found
+                names.pop()
+        return None
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    def _install(self) -> None:
+        app = self.app
+        app.before_request_funcs.setdefault(None, []).insert(0, self.answer_preflight)
+        app.after_request(self.after_request)
+        for name in ("handle_user_exception", "handle_exception"):
+            setattr(app, name, _flag_errors(getattr(app, name)))
+
+    def answer_preflight(self) -> Optional[Response]:
+        """``before_request``: answer a preflight on a covered route, before the app's hooks."""
+        environ = request.environ
+        if not is_preflight(environ) or isinstance(request.routing_exception, NotFound):
+            return None
+        rule = request.url_rule
+        coverage = self.covering(rule.endpoint if rule is not None else None, request.path)
+        if coverage is None or not coverage.policy.automatic_options:
+            return None
+        response = self.app.response_class(status=200)
+        apply(coverage.policy, response, coverage.source)
+        return response
+
+    def after_request(self, response: Response) -> Response:
+        if getattr(response, DONE, False) or ACAO in response.headers:
+            return response
+        rule = request.url_rule
+        coverage = self.covering(rule.endpoint if rule is not None else None, request.path)
+        if coverage is None:
+            return response
+        if not coverage.policy.intercept_exceptions and request.environ.get(_ERROR_FLAG):
+            return response
+        apply(coverage.policy, response, coverage.source)
+        return response
+
+
+def _flag_errors(handler: Callable[[Exception], Any]) -> Callable[[Exception], Any]:
+    """Wrap an app's exception handler to mark the request as answered by an error."""
+
+    def flagged(error: Exception) -> Any:
+        request.environ[_ERROR_FLAG] = True
+        return handler(error)
+
+    return flagged

@@ -1,0 +1,453 @@
+"""The option table: the one place that lists every option.
+
+Each :class:`Option` names its keyword, its ``app.config`` key, its default (flask-cors 6's),
+the types it accepts, a parser that turns a raw value into a checked, normalised one, and a
+one-line description. Parsing, "did you mean" suggestions, the merging of configuration
+layers, the docs' option reference and the CLI all read :data:`OPTIONS`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable, Optional, Union
+
+from .errors import Problems
+from .origins import OriginEntry, looks_like_regex, parse_entries
+from .tokens import is_token
+
+logger = logging.getLogger("flask_crossorigin")
+
+Parser = Callable[[str, object, Problems], Any]
+
+#: flask-cors's default list of methods.
+ALL_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+
+HeaderRule = Union[str, "re.Pattern[str]"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One configuration option."""
+
+    name: str
+    default: object
+    accepts: str
+    doc: str
+    parse: Parser
+
+    @property
+    def config_key(self) -> str:
+        return "CORS_" + self.name.upper()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One entry of the ``resources`` option: a path pattern and its own option overrides."""
+
+    key: str
+    pattern: Union[str, re.Pattern[str]]
+    overrides: Mapping[str, Any]
+
+
+# --- parsers -------------------------------------------------------------------------------
+
+
+def _items(option: str, raw: object, problems: Problems, what: str) -> Optional[list[object]]:
+    """A string (split on commas) or an iterable of items; ``None`` after a problem."""
+    if isinstance(raw, str):
+        return [part.strip() for part in raw.split(",")] if raw.strip() else []
+    if isinstance(raw, (list, tuple, set, frozenset)):
+        return list(raw) if not isinstance(raw, (set, frozenset)) else sorted(raw, key=str)
+    problems.add(option, raw, f"has type {type(raw).__name__}", f"use a string or a list of {what}")
+    return None
+
+
+def parse_origins(option: str, raw: object, problems: Problems) -> tuple[OriginEntry, ...]:
+    return parse_entries(option, raw, problems)
+
+
+def parse_methods(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
+    items = _items(option, raw, problems, "method names")
+    if items is None:
+        return ()
+    methods: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not is_token(item):
+            problems.add(
+                option,
+                item,
+                "is not an HTTP method name",
+                "use names such as 'GET' or 'PATCH'",
+                i if len(items) > 1 else None,
+            )
+            continue
+        method = item.upper()
+        if method not in methods:
+            methods.append(method)
+    return tuple(methods)
+
+
+def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[HeaderRule, ...]:
+    """Header names (case-insensitive), ``*``, or regular expressions matched in full."""
+    if isinstance(raw, re.Pattern) or (isinstance(raw, str) and looks_like_regex(raw)):
+        raw = [raw]
+    items = _items(option, raw, problems, "header names")
+    if items is None:
+        return ()
+    rules: list[HeaderRule] = []
+    for i, item in enumerate(items):
+        index = i if len(items) > 1 else None
+        if isinstance(item, re.Pattern):
+            rules.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
+        elif isinstance(item, str) and item == "*":
+            rules.append("*")
+        elif isinstance(item, str) and looks_like_regex(item):
+            try:
+                rules.append(re.compile(item, re.IGNORECASE))
+            except re.error as exc:
+                problems.add(
+                    option,
+                    item,
+                    f"is not a valid regular expression ({exc})",
+                    "fix the pattern or list plain header names",
+                    index,
+                )
+        elif isinstance(item, str) and is_token(item):
+            rules.append(item.lower())
+        else:
+            problems.add(
+                option,
+                item,
+                "is not a header name",
+                "use names such as 'Content-Type' or 'X-Requested-With'",
+                index,
+            )
+    return tuple(rules)
+
+
+def parse_expose_headers(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    items = _items(option, raw, problems, "header names")
+    if items is None:
+        return ()
+    names: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not is_token(item):
+            problems.add(
+                option,
+                item,
+                "is not a header name",
+                "use names such as 'X-Total-Count', or '*'",
+                i if len(items) > 1 else None,
+            )
+        elif item.lower() not in (n.lower() for n in names):
+            names.append(item)
+    return tuple(names)
+
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off", ""})
+
+
+def parse_bool(option: str, raw: object, problems: Problems) -> bool:
+    if raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    problems.add(option, raw, "is not a boolean", "use True or False")
+    return False
+
+
+def parse_max_age(option: str, raw: object, problems: Problems) -> Optional[int]:
+    if raw is None:
+        return None
+    seconds: object = raw
+    if isinstance(raw, timedelta):
+        seconds = raw.total_seconds()
+        if seconds == int(seconds):
+            seconds = int(seconds)
+    elif isinstance(raw, str) and raw.strip().isdigit():
+        seconds = int(raw.strip())
+    if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
+        return seconds
+    problems.add(
+        option,
+        raw,
+        "is not a non-negative whole number of seconds",
+        "use an int such as 600, a numeric string, or a timedelta of whole seconds",
+    )
+    return None
+
+
+def parse_resources(option: str, raw: object, problems: Problems) -> tuple[Resource, ...]:
+    """Path patterns, each with optional option overrides (validated like keyword options)."""
+    if isinstance(raw, Mapping):
+        pairs: list[tuple[object, object]] = list(raw.items())
+    elif isinstance(raw, (str, re.Pattern)):
+        pairs = [(raw, {})]
+    elif isinstance(raw, Iterable):
+        pairs = [(item, {}) for item in raw]
+    else:
+        problems.add(
+            option,
+            raw,
+            f"has type {type(raw).__name__}",
+            "use a path pattern, a list of them, or a dict of pattern -> options",
+        )
+        return ()
+    resources: list[Resource] = []
+    for key, overrides in pairs:
+        resource = _parse_resource(option, key, overrides, problems)
+        if resource is not None:
+            resources.append(resource)
+    return tuple(resources)
+
+
+def _parse_resource(
+    option: str, key: object, overrides: object, problems: Problems
+) -> Optional[Resource]:
+    if isinstance(key, re.Pattern):
+        if not isinstance(key.pattern, str):
+            problems.add(option, key, "is a bytes pattern", "compile a str pattern")
+            return None
+        pattern: Union[str, re.Pattern[str]] = key
+        shown = key.pattern
+    elif isinstance(key, str):
+        shown = key
+        if key == "*":
+            pattern = re.compile(".*")
+        elif looks_like_regex(key):
+            try:
+                pattern = re.compile(key)
+            except re.error as exc:
+                problems.add(
+                    option,
+                    key,
+                    f"is not a valid regular expression ({exc})",
+                    "fix the pattern, or write a literal path such as '/api/items'",
+                )
+                return None
+        elif key.startswith("/"):
+            pattern = key
+        else:
+            problems.add(
+                option, key, "is not a path", f"write '/{key}' or a regex such as r'/{key}/.*'"
+            )
+            return None
+    else:
+        problems.add(
+            option,
+            key,
+            f"has type {type(key).__name__}",
+            "use a path string or a compiled regex as the key",
+        )
+        return None
+    if not isinstance(overrides, Mapping):
+        problems.add(
+            f"{option}[{shown!r}]",
+            overrides,
+            f"has type {type(overrides).__name__}",
+            "map each resource to a dict of options, e.g. {'origins': [...]}",
+        )
+        return None
+    parsed = parse_layer(overrides, problems, where=f"{option}[{shown!r}]", allow_resources=False)
+    return Resource(shown, pattern, parsed)
+
+
+# --- the table -------------------------------------------------------------------------------
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "origins",
+        "*",
+        "str, list of str, compiled regex, callable",
+        "The origins allowed to read responses: '*', exact origins, "
+        "'https://*.example.com', 'http://localhost:*', regexes matched in full, callables.",
+        parse_origins,
+    ),
+    Option(
+        "methods",
+        list(ALL_METHODS),
+        "str or list of str",
+        "Methods a preflight may ask for; sent as Access-Control-Allow-Methods.",
+        parse_methods,
+    ),
+    Option(
+        "allow_headers",
+        "*",
+        "str, list of str, compiled regex",
+        "Request headers a preflight may ask for; '*' echoes the requested names.",
+        parse_allow_headers,
+    ),
+    Option(
+        "expose_headers",
+        None,
+        "str or list of str",
+        "Response headers the page may read (Access-Control-Expose-Headers).",
+        parse_expose_headers,
+    ),
+    Option(
+        "supports_credentials",
+        False,
+        "bool",
+        "Allow cookies and HTTP authentication (Access-Control-Allow-Credentials: true); "
+        "needs an explicit list of origins.",
+        parse_bool,
+    ),
+    Option(
+        "max_age",
+        None,
+        "int, str of digits, timedelta",
+        "How long a browser may cache a preflight (Access-Control-Max-Age), in seconds.",
+        parse_max_age,
+    ),
+    Option(
+        "send_wildcard",
+        False,
+        "bool",
+        "With origins '*', send 'Access-Control-Allow-Origin: *' instead of the request's origin.",
+        parse_bool,
+    ),
+    Option(
+        "vary_header",
+        True,
+        "bool",
+        "Add 'Vary: Origin' to responses whose CORS headers depend on the Origin.",
+        parse_bool,
+    ),
+    Option(
+        "automatic_options",
+        True,
+        "bool",
+        "Answer preflight OPTIONS requests before the app's hooks and views run.",
+        parse_bool,
+    ),
+    Option(
+        "resources",
+        r"/*",
+        "str, list of str, compiled regex, dict of pattern -> options",
+        "Which paths get CORS headers, each optionally with its own options.",
+        parse_resources,
+    ),
+    Option(
+        "intercept_exceptions",
+        True,
+        "bool",
+        "Add CORS headers to error responses (404, 405, 500, abort(), flask-restx errors).",
+        parse_bool,
+    ),
+    Option(
+        "always_send",
+        True,
+        "bool",
+        "Send Access-Control-Allow-Origin on requests without an Origin when it is the same "
+        "for every origin.",
+        parse_bool,
+    ),
+    Option(
+        "allow_private_network",
+        False,
+        "bool",
+        "Answer 'Access-Control-Request-Private-Network: true' with "
+        "'Access-Control-Allow-Private-Network: true'.",
+        parse_bool,
+    ),
+)
+
+BY_NAME: Mapping[str, Option] = {o.name: o for o in OPTIONS}
+BY_CONFIG_KEY: Mapping[str, Option] = {o.config_key: o for o in OPTIONS}
+
+# Names other libraries (and old flask-cors docs) use for the same thing.
+_ALIASES = {
+    "origin": "origins",
+    "allow_origin": "origins",
+    "allow_origins": "origins",
+    "allowed_origins": "origins",
+    "allow_origin_regex": "origins",
+    "method": "methods",
+    "allow_methods": "methods",
+    "allowed_methods": "methods",
+    "headers": "allow_headers",
+    "allowed_headers": "allow_headers",
+    "expose": "expose_headers",
+    "exposed_headers": "expose_headers",
+    "credentials": "supports_credentials",
+    "allow_credentials": "supports_credentials",
+    "supports_credential": "supports_credentials",
+    "with_credentials": "supports_credentials",
+    "maxage": "max_age",
+    "max_age_seconds": "max_age",
+    "allow_private_networks": "allow_private_network",
+    "private_network": "allow_private_network",
+}
+
+
+def suggest(name: str) -> Optional[str]:
+    """The known option closest to an unknown name, if any is close."""
+    key = name.lower().replace("-", "_")
+    if key.startswith("cors_"):
+        key = key[len("cors_") :]
+    if key in BY_NAME:
+        return key
+    if key in _ALIASES:
+        return _ALIASES[key]
+    close = difflib.get_close_matches(key, list(BY_NAME), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def parse_layer(
+    values: Mapping[str, object], problems: Problems, *, where: str, allow_resources: bool = True
+) -> dict[str, Any]:
+    """Check and parse one layer of keyword options; unknown names become problems."""
+    parsed: dict[str, Any] = {}
+    for name, raw in values.items():
+        option = BY_NAME.get(name)
+        if option is None or (name == "resources" and not allow_resources):
+            if name == "resources":
+                fix = "resources cannot be nested; give this resource its own options instead"
+            else:
+                guess = suggest(name)
+                fix = f"did you mean {guess!r}?" if guess else _known_names()
+            problems.add(where, name, "is not an option", fix)
+            continue
+        parsed[name] = option.parse(name, raw, problems)
+    return parsed
+
+
+def config_layer(config: Mapping[str, object], problems: Problems) -> dict[str, Any]:
+    """Parse the ``CORS_*`` keys of ``app.config``; unknown ``CORS_*`` keys are warned about."""
+    parsed: dict[str, Any] = {}
+    for key, raw in config.items():
+        if not isinstance(key, str) or not key.startswith("CORS_"):
+            continue
+        option = BY_CONFIG_KEY.get(key)
+        if option is None:
+            guess = suggest(key)
+            hint = f"did you mean CORS_{guess.upper()}?" if guess else _known_names()
+            logger.warning("unknown config key %s is ignored by flask-crossorigin; %s", key, hint)
+            continue
+        if raw is not None:
+            parsed[option.name] = option.parse(key, raw, problems)
+    return parsed
+
+
+def _known_names() -> str:
+    return "known options: " + ", ".join(o.name for o in OPTIONS)
+
+
+def defaults() -> dict[str, Any]:
+    """The parsed built-in defaults."""
+    problems = Problems()
+    parsed = {o.name: o.parse(o.name, o.default, problems) for o in OPTIONS}
+    problems.raise_if_any()
+    return parsed

@@ -1,0 +1,181 @@
+"""The compiled policy: every option checked together, every header value computed once.
+
+:func:`compile_policy` takes the merged, parsed options and returns a frozen :class:`Policy`.
+Cross-option rules (credentials with any origin, ``null`` with credentials) are checked here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .errors import Problems
+from .options import HeaderRule
+from .origins import Kind, OriginMatcher
+from .patterns import FullMatch, any_fullmatch
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+ACEH = "Access-Control-Expose-Headers"
+ACMA = "Access-Control-Max-Age"
+ACAPN = "Access-Control-Allow-Private-Network"
+
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class HeaderAllowList:
+    """Which request headers a preflight may ask for."""
+
+    allow_any: bool
+    names: frozenset[str]
+    fullmatch: Optional[FullMatch]
+
+    def allows(self, name: str) -> bool:
+        """``name`` is lower case (as parsed from ``Access-Control-Request-Headers``)."""
+        return (
+            self.allow_any
+            or name in self.names
+            or (self.fullmatch is not None and self.fullmatch(name) is not None)
+        )
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything the per-request path needs, decided at configuration time."""
+
+    origins: OriginMatcher
+    methods: frozenset[str]
+    any_method: bool
+    allow_headers: HeaderAllowList
+    expose_any: bool
+    supports_credentials: bool
+    vary_header: bool
+    automatic_options: bool
+    intercept_exceptions: bool
+    allow_private_network: bool
+    max_age: Optional[int]
+    #: Every request with an Origin gets ``Access-Control-Allow-Origin: *``: the answer never
+    #: depends on the origin, so no ``Vary: Origin`` is needed.
+    public_wildcard: bool
+    #: ``Vary: Origin`` goes on every response of a covered resource.
+    vary_origin: bool
+    #: The ``Access-Control-Allow-Origin`` value for requests without ``Origin`` (``always_send``).
+    no_origin_acao: Optional[str]
+    #: Headers added to a granted actual request, after ``Access-Control-Allow-Origin``.
+    actual_headers: Headers
+    #: Headers added to every granted preflight, after ``Access-Control-Allow-Origin``.
+    preflight_headers: Headers
+    #: The parsed options (for introspection) and where each value came from.
+    settings: Mapping[str, Any] = field(repr=False)
+    sources: Mapping[str, str] = field(repr=False)
+
+
+def merge(layers: list[tuple[str, Mapping[str, Any]]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Merge parsed layers, lowest precedence first; remember the source of every value."""
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for source, values in layers:
+        for name, value in values.items():
+            merged[name] = value
+            sources[name] = source
+    return merged, sources
+
+
+def compile_policy(
+    settings: Mapping[str, Any], sources: Mapping[str, str], problems: Problems
+) -> Optional[Policy]:
+    """Check the options together and precompute the headers; ``None`` after a problem."""
+    before = len(problems.items)
+    matcher = OriginMatcher(settings["origins"])
+    credentials: bool = settings["supports_credentials"]
+    _check_credentials(matcher, credentials, sources, problems)
+    if len(problems.items) > before or not matcher.entries:
+        return None
+
+    methods: tuple[str, ...] = settings["methods"]
+    expose: tuple[str, ...] = settings["expose_headers"]
+    expose_any = "*" in expose
+    max_age: Optional[int] = settings["max_age"]
+    send_wildcard: bool = settings["send_wildcard"]
+    always_send: bool = settings["always_send"]
+
+    public_wildcard = matcher.allow_any and send_wildcard and not credentials
+    # The answer is the same for every request only if requests without Origin get it too.
+    vary_origin = settings["vary_header"] and not (public_wildcard and always_send)
+
+    no_origin_acao: Optional[str] = None
+    if always_send:
+        if matcher.allow_any and not credentials:
+            no_origin_acao = "*"
+        elif matcher.single is not None:
+            no_origin_acao = matcher.single
+
+    common: list[tuple[str, str]] = []
+    if credentials:
+        common.append((ACAC, "true"))
+    actual = list(common)
+    if expose and not (expose_any and credentials):
+        actual.append((ACEH, ", ".join(expose)))
+    preflight = list(common)
+    if methods and "*" not in methods:
+        preflight.append((ACAM, ", ".join(methods)))
+    if max_age is not None:
+        preflight.append((ACMA, str(max_age)))
+
+    return Policy(
+        origins=matcher,
+        methods=frozenset(methods),
+        any_method="*" in methods,
+        allow_headers=_header_allow_list(settings["allow_headers"]),
+        expose_any=expose_any and credentials,
+        supports_credentials=credentials,
+        vary_header=settings["vary_header"],
+        automatic_options=settings["automatic_options"],
+        intercept_exceptions=settings["intercept_exceptions"],
+        allow_private_network=settings["allow_private_network"],
+        max_age=max_age,
+        public_wildcard=public_wildcard,
+        vary_origin=vary_origin,
+        no_origin_acao=no_origin_acao,
+        actual_headers=tuple(actual),
+        preflight_headers=tuple(preflight),
+        settings=dict(settings),
+        sources=dict(sources),
+    )
+
+
+def _check_credentials(
+    matcher: OriginMatcher, credentials: bool, sources: Mapping[str, str], problems: Problems
+) -> None:
+    if not credentials:
+        return
+    where = f"origins (from {sources.get('origins', 'the default')})"
+    for entry in matcher.entries:
+        if entry.kind is Kind.ANY or entry.matches_any:
+            problems.add(
+                where,
+                entry.text,
+                "allows every origin, and supports_credentials is on: any website could make "
+                "requests with your users' cookies and read the answers",
+                "list the origins that may send credentials, e.g. "
+                "origins=['https://app.example.com'], or use a callable for a dynamic list",
+            )
+        elif entry.kind is Kind.NULL:
+            problems.add(
+                where,
+                entry.text,
+                "is the opaque origin of sandboxed iframes, data: URLs and local files, which "
+                "any site can produce, and supports_credentials is on",
+                "remove 'null' from origins, or turn supports_credentials off",
+            )
+
+
+def _header_allow_list(rules: tuple[HeaderRule, ...]) -> HeaderAllowList:
+    names = frozenset(r for r in rules if isinstance(r, str) and r != "*")
+    regexes = [r for r in rules if isinstance(r, re.Pattern)]
+    return HeaderAllowList("*" in rules, names, any_fullmatch(regexes))

@@ -1,0 +1,85 @@
+"""Path routing: which resource's policy covers a request path.
+
+Keys of the ``resources`` option are literal paths (matched exactly, by one dict look-up) or
+regular expressions matched from the start of the path, as flask-cors does (``r"/api/*"``
+covers ``/api/...``). The path is ``request.path`` as Werkzeug decoded it, never decoded again,
+with ``.`` and ``..`` segments resolved first, and compared case-sensitively.
+
+Order, most specific first: literal paths; then regexes with more ``/``; then longer regexes;
+then the order they were given in. The first that matches wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Generic, Optional, TypeVar, Union
+
+T = TypeVar("T")
+
+_MISSING = object()
+
+
+def remove_dot_segments(path: str) -> str:
+    """Resolve ``.`` and ``..`` segments (RFC 3986 section 5.2.4); ``/a/../b`` is ``/b``."""
+    if "." not in path:
+        return path
+    segments = path.split("/")
+    if not any(s in (".", "..") for s in segments):
+        return path
+    out: list[str] = []
+    for segment in segments[1:]:
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    if segments[-1] in (".", ".."):
+        out.append("")
+    return "/" + "/".join(out)
+
+
+def precedence(pattern: Union[str, re.Pattern[str]]) -> tuple[int, int, int]:
+    """Sort key: literals first, then more ``/`` segments, then longer patterns."""
+    if isinstance(pattern, str):
+        return (0, -pattern.count("/"), -len(pattern))
+    return (1, -pattern.pattern.count("/"), -len(pattern.pattern))
+
+
+class PathRouter(Generic[T]):
+    """Resource patterns compiled once into a literal table and an ordered regex list.
+
+    Verdicts are memoised per path in a bounded table, so the cost per request is one dict
+    look-up whatever the number of resources.
+    """
+
+    _MEMO_LIMIT = 4096
+
+    def __init__(self, rules: Sequence[tuple[Union[str, re.Pattern[str]], T]]) -> None:
+        ordered = sorted(rules, key=lambda rule: precedence(rule[0]))
+        self.rules = tuple(ordered)
+        literals: dict[str, T] = {}
+        for pattern, value in ordered:
+            if isinstance(pattern, str):
+                literals.setdefault(pattern, value)
+        self._literals = literals
+        self._regexes = tuple((p.match, v) for p, v in ordered if isinstance(p, re.Pattern))
+        self._memo: dict[str, Optional[T]] = {}
+
+    def match(self, path: str) -> Optional[T]:
+        found = self._memo.get(path, _MISSING)
+        if found is _MISSING:
+            found = self._lookup(remove_dot_segments(path))
+            if len(self._memo) >= self._MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[path] = found
+        return found  # type: ignore[return-value]
+
+    def _lookup(self, path: str) -> Optional[T]:
+        found = self._literals.get(path, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        for match, value in self._regexes:
+            if match(path) is not None:
+                return value
+        return None

@@ -1,0 +1,143 @@
+"""The thin Flask layer: read the request, ask :func:`decide`, write the headers, log why.
+
+Both the extension's hooks and the decorator call :func:`apply`; nothing else writes CORS
+headers.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from flask import Response, current_app, request
+from werkzeug.datastructures import Headers
+
+from .decision import Decision, decide
+from .logsafe import loggable
+from .policy import ACEH, Policy
+
+logger = logging.getLogger("flask_crossorigin")
+
+#: Attribute set on a response once CORS has been evaluated for it.
+DONE = "_flask_crossorigin_done"
+
+# Never listed by expose_headers='*' with credentials: browsers hide these anyway, or they are
+# CORS-safelisted response headers that every page can read already.
+_NOT_EXPOSED = frozenset(
+    {
+        "set-cookie",
+        "set-cookie2",
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    }
+)
+
+_warned: set[tuple[str, str, str]] = set()
+_WARNED_LIMIT = 1024
+
+
+def is_preflight(environ: dict[str, object]) -> bool:
+    """An ``OPTIONS`` request with ``Origin`` and ``Access-Control-Request-Method``."""
+    return (
+        environ.get("REQUEST_METHOD") == "OPTIONS"
+        and "HTTP_ORIGIN" in environ
+        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+    )
+
+
+def apply(policy: Policy, response: Response, where: str = "") -> Decision:
+    """Decide for the current request and add the headers to ``response``."""
+    environ = request.environ
+    method = environ.get("REQUEST_METHOD", "GET")
+    origin = environ.get("HTTP_ORIGIN")
+    if method == "OPTIONS" and origin is not None:
+        decision = decide(
+            policy,
+            method,
+            origin,
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+        )
+    else:
+        decision = decide(policy, method, origin)
+    write(response, decision)
+    if decision.reason.refused:
+        _log_refusal(decision, origin, where)
+    elif logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s from Origin %s: %s",
+            method,
+            loggable(request.path),
+            loggable(origin),
+            decision.explain(),
+        )
+    return decision
+
+
+def write(response: Response, decision: Decision) -> None:
+    headers = response.headers
+    for name, value in decision.headers:
+        headers.add(name, value)
+    if decision.expose_response_headers:
+        names = _own_header_names(headers)
+        if names:
+            headers.add(ACEH, names)
+    if decision.vary_origin:
+        add_vary_origin(headers)
+    setattr(response, DONE, True)
+
+
+def add_vary_origin(headers: Headers) -> None:
+    """Add ``Origin`` to ``Vary``, merging with what is there; ``Vary: *`` stays as it is."""
+    values = headers.getlist("Vary")
+    if not values:
+        headers["Vary"] = "Origin"
+        return
+    names = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    lowered = {n.lower() for n in names}
+    if "*" in lowered or "origin" in lowered:
+        if len(values) > 1:
+            headers["Vary"] = ", ".join(dict.fromkeys(names))
+        return
+    headers["Vary"] = ", ".join([*dict.fromkeys(names), "Origin"])
+
+
+def _own_header_names(headers: Headers) -> str:
+    names = {
+        name
+        for name, _ in headers
+        if name.lower() not in _NOT_EXPOSED and not name.lower().startswith("access-control-")
+    }
+    return ", ".join(sorted(names))
+
+
+def _log_refusal(decision: Decision, origin: Optional[str], where: str) -> None:
+    debug = logger.isEnabledFor(logging.DEBUG)
+    app_debug = current_app.debug
+    if not (debug or app_debug):
+        return
+    message = "%s %s from Origin %s refused (%s): %s; fix: %s"
+    args = (
+        request.method,
+        loggable(request.path),
+        loggable(origin),
+        decision.reason.value,
+        decision.reason.explain(loggable(decision.detail or origin)),
+        decision.reason.fix,
+    )
+    if debug:
+        logger.debug(message, *args)
+    if app_debug:
+        rule = request.url_rule.rule if request.url_rule is not None else where
+        key = (origin or "", rule, decision.reason.value)
+        if key not in _warned:
+            if len(_warned) >= _WARNED_LIMIT:
+                _warned.clear()
+            _warned.add(key)
+            logger.warning(message, *args)
