@@ -319,17 +319,17 @@ OPTIONS: tuple[Option, ...] = (
         parse_bool,
     ),
     Option(
-        "vary_header",
-        True,
-        "bool",
-        "Add 'Vary: Origin' to responses whose CORS headers depend on the Origin.",
-        parse_bool,
-    ),
-    Option(
         "automatic_options",
         True,
         "bool",
         "Answer preflight OPTIONS requests before the app's hooks and views run.",
+        parse_bool,
+    ),
+    Option(
+        "vary_header",
+        True,
+        "bool",
+        "Add 'Vary: Origin' to responses whose CORS headers depend on the Origin.",
         parse_bool,
     ),
     Option(

@@ -1,0 +1,366 @@
+"""SPEC 4: requests and responses, through Flask's test client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask, Response, abort, request
+
+from flask_crossorigin import CORS
+
+from .conftest import build_app
+
+A = "https://a.example"
+B = "https://b.example"
+
+
+def preflight(
+    app: Flask, path: str = "/api/items", origin: str = A, method: str = "PUT", **headers: str
+) -> Response:
+    # Set the WSGI environ directly: a test client refuses CR/LF in headers, a raw socket does not.
+    environ = {"HTTP_ORIGIN": origin, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": method}
+    environ.update({"HTTP_" + k.upper(): v for k, v in headers.items()})
+    return app.test_client().options(path, environ_overrides=environ)
+
+
+def cors_headers(response: Response) -> dict[str, str]:
+    return {k: v for k, v in response.headers if k.startswith("Access-Control-")}
+
+
+def test_plain_options_goes_to_the_app() -> None:
+    """SPEC 4: OPTIONS without ACRM is not a preflight."""
+    app = build_app(origins=[A])
+    seen: list[str] = []
+
+    @app.before_request
+    def hook() -> None:
+        seen.append(request.method)
+
+    response = app.test_client().options("/api/items", headers={"Origin": A})
+    assert seen == ["OPTIONS"]
+    assert "Allow" in response.headers
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert "Access-Control-Allow-Methods" not in response.headers
+
+
+def test_preflight_answered_before_auth_hooks_and_decorators() -> None:
+    """SPEC 4: browsers never send credentials on a preflight; auth must not refuse it."""
+    app = build_app(origins=[A], supports_credentials=True)
+    calls: list[str] = []
+
+    @app.before_request
+    def require_login() -> Any:
+        calls.append(request.method)
+        if "Authorization" not in request.headers:
+            abort(401)
+        return None
+
+    response = preflight(app, Access_Control_Request_Headers="authorization")
+    assert response.status_code == 200
+    assert calls == []
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    assert response.headers["Access-Control-Allow-Headers"] == "authorization"
+    actual = app.test_client().put("/api/items", headers={"Origin": A})
+    assert actual.status_code == 401
+    assert actual.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_unknown_path_keeps_its_404_with_cors_headers() -> None:
+    app = build_app(origins=[A])
+    response = preflight(app, "/nowhere")
+    assert response.status_code == 404
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    get = app.test_client().get("/nowhere", headers={"Origin": A})
+    assert get.status_code == 404 and get.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_granted_preflight_headers() -> None:
+    """SPEC 4: 2xx, ACAO, ACAC, ACAM, ACAH, ACMA, Vary: Origin."""
+    app = build_app(origins=[A, B], supports_credentials=True, max_age=600)
+    response = preflight(app, Access_Control_Request_Headers="content-type,x-token")
+    assert response.status_code == 200
+    assert cors_headers(response) == {
+        "Access-Control-Allow-Origin": A,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE",
+        "Access-Control-Max-Age": "600",
+        "Access-Control-Allow-Headers": "content-type, x-token",
+    }
+    assert response.headers["Vary"] == "Origin"
+
+
+def test_no_max_age_without_option() -> None:
+    assert "Access-Control-Max-Age" not in preflight(build_app(origins=[A])).headers
+
+
+@pytest.mark.parametrize(
+    ("options", "kwargs"),
+    [
+        ({"origins": [A]}, {"origin": B}),
+        ({"origins": [A], "methods": ["GET", "POST"]}, {"method": "PUT"}),
+        ({"origins": [A], "methods": ["GET", "PATCH"]}, {"method": "patch"}),
+        ({"origins": [A], "methods": ["POST"]}, {"method": "POS"}),
+        ({"origins": [A], "allow_headers": ["X-Ok"]}, {"Access_Control_Request_Headers": "x-no"}),
+        ({"origins": [A], "allow_headers": ["X-Ok"]}, {"Access_Control_Request_Headers": "x-ok,b"}),
+        ({"origins": [A]}, {"Access_Control_Request_Headers": "," * 100_000}),
+        ({"origins": [A]}, {"Access_Control_Request_Private_Network": "true"}),
+        ({"origins": [A]}, {"origin": "https://a.example\r\nX-Injected: 1"}),
+        ({"origins": [A]}, {"origin": "null"}),
+    ],
+)
+def test_refused_preflight_carries_nothing(options: dict[str, Any], kwargs: dict[str, str]) -> None:
+    """SPEC 4: a refused preflight: no Access-Control-Allow-*, no Max-Age; learns nothing."""
+    app = build_app(max_age=600, supports_credentials=True, **options)
+    response = preflight(app, **kwargs)
+    assert response.status_code < 500
+    assert cors_headers(response) == {}
+    assert response.headers["Vary"] == "Origin"
+
+
+def test_method_membership_is_case_sensitive_after_upper_casing_config() -> None:
+    """SPEC 4: methods are upper-cased in config, compared case-sensitively."""
+    app = build_app(origins=[A], methods=["get", "patch"])
+    assert preflight(app, method="PATCH").headers["Access-Control-Allow-Origin"] == A
+    assert "Access-Control-Allow-Origin" not in preflight(app, method="patch").headers
+
+
+def test_allow_headers_star_echoes_names_never_a_literal_star() -> None:
+    """SPEC 4: '*' echoes the requested names, so Authorization and credentials work."""
+    app = build_app(origins=[A], supports_credentials=True)
+    response = preflight(app, Access_Control_Request_Headers="Authorization, X-Token")
+    assert response.headers["Access-Control-Allow-Headers"] == "authorization, x-token"
+
+
+def test_allow_headers_regex_full_match_case_insensitive() -> None:
+    app = build_app(origins=[A], allow_headers=["Content-Type", r"X-App-.*"])
+    ok = preflight(app, Access_Control_Request_Headers="content-type,x-app-id")
+    assert ok.headers["Access-Control-Allow-Headers"] == "content-type, x-app-id"
+    bad = preflight(app, Access_Control_Request_Headers="y-x-app-id")
+    assert "Access-Control-Allow-Headers" not in bad.headers
+
+
+def test_private_network() -> None:
+    """SPEC 4: ACAPN true only when ACRPN is true and the option is on."""
+    on = build_app(origins=[A], allow_private_network=True)
+    response = preflight(on, Access_Control_Request_Private_Network="true")
+    assert response.headers["Access-Control-Allow-Private-Network"] == "true"
+    plain = preflight(on)
+    assert "Access-Control-Allow-Private-Network" not in plain.headers
+    off = build_app(origins=[A])
+    assert cors_headers(preflight(off, Access_Control_Request_Private_Network="true")) == {}
+
+
+def test_actual_request_headers() -> None:
+    """SPEC 4: actual request from a granted origin: ACAO, ACAC, ACEH."""
+    app = build_app(origins=[A], supports_credentials=True, expose_headers=["X-Total-Count"])
+    response = app.test_client().get("/api/items", headers={"Origin": A})
+    assert cors_headers(response) == {
+        "Access-Control-Allow-Origin": A,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": "X-Total-Count",
+    }
+
+
+def test_expose_star_with_credentials_lists_the_response_headers() -> None:
+    """SPEC 4: expose_headers='*' with credentials lists the response's own header names."""
+    app = build_app(origins=[A], supports_credentials=True, expose_headers="*")
+
+    @app.after_request
+    def add(response: Response) -> Response:
+        response.headers["X-Total-Count"] = "3"
+        response.headers["Set-Cookie"] = "a=b"
+        return response
+
+    response = app.test_client().get("/api/items", headers={"Origin": A})
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Total-Count"
+    public = build_app(origins=[A], expose_headers="*")
+    response = public.test_client().get("/api/items", headers={"Origin": A})
+    assert response.headers["Access-Control-Expose-Headers"] == "*"
+
+
+def test_exactly_one_acao() -> None:
+    """SPEC 3: ACAO carries exactly one value."""
+    app = build_app(origins=[A, B])
+    response = app.test_client().get("/api/items", headers={"Origin": B})
+    assert response.headers.getlist("Access-Control-Allow-Origin") == [B]
+
+
+def test_send_wildcard() -> None:
+    app = build_app(send_wildcard=True)
+    response = app.test_client().get("/api/items", headers={"Origin": A})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Vary" not in response.headers
+
+
+def test_any_origin_reflects_without_send_wildcard() -> None:
+    app = build_app()
+    response = app.test_client().get("/api/items", headers={"Origin": A})
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert response.headers["Vary"] == "Origin"
+
+
+def test_malformed_origin_never_reflected_never_500() -> None:
+    """SPEC 3: malformed Origin: no grant, never a 500."""
+    app = build_app()
+    client = app.test_client()
+    for origin in ["https://a.com, https://b.com", "https://a.com/", "x" * 10_000, "a b"]:
+        response = client.get("/api/items", headers={"Origin": origin})
+        assert response.status_code == 200
+        assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, "*"),
+        ({"origins": [A]}, A),
+        ({"origins": [A, B]}, None),
+        ({"origins": [r"https://.*\.example"]}, None),
+        ({"origins": [A], "supports_credentials": True}, A),
+        ({"always_send": False}, None),
+    ],
+)
+def test_always_send_without_origin(options: dict[str, Any], expected: str | None) -> None:
+    """SPEC 4: no Origin + always_send: ACAO only when the same for every origin; no list."""
+    app = build_app(**options)
+    response = app.test_client().get("/api/items")
+    assert response.headers.getlist("Access-Control-Allow-Origin") == (
+        [expected] if expected else []
+    )
+
+
+@pytest.mark.parametrize("origin", [A, "https://refused.example", None, "not an origin"], ids=str)
+def test_vary_on_every_response_of_a_covered_resource(origin: str | None) -> None:
+    """SPEC 4: Vary: Origin on refused origins and requests without Origin too."""
+    app = build_app(origins=[A])
+    headers = {"Origin": origin} if origin else {}
+    response = app.test_client().get("/api/items", headers=headers)
+    assert response.headers["Vary"] == "Origin"
+
+
+def test_vary_header_false_leaves_vary_alone() -> None:
+    app = build_app(origins=[A], vary_header=False)
+    response = app.test_client().get("/api/items", headers={"Origin": A})
+    assert "Vary" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        (["Accept-Encoding"], "Accept-Encoding, Origin"),
+        (["Origin"], "Origin"),
+        (["origin, Cookie"], "origin, Cookie"),
+        (["*"], "*"),
+        (["Accept", "Cookie"], "Accept, Cookie, Origin"),
+    ],
+)
+def test_vary_is_merged(existing: list[str], expected: str) -> None:
+    """SPEC 4: merge with existing Vary values, no duplicates, keep Vary: *."""
+    app = Flask(__name__)
+
+    @app.route("/v")
+    def view() -> Response:
+        response = Response("x")
+        for value in existing:
+            response.headers.add("Vary", value)
+        return response
+
+    CORS(app, origins=[A])
+    response = app.test_client().get("/v", headers={"Origin": A})
+    assert response.headers.getlist("Vary") == [expected]
+
+
+def test_response_with_acao_is_left_alone() -> None:
+    """SPEC 4: a response that already carries ACAO (set by the view) is left alone."""
+    app = Flask(__name__)
+
+    @app.route("/own")
+    def own() -> Response:
+        return Response("x", headers={"Access-Control-Allow-Origin": "https://mine.example"})
+
+    CORS(app, origins=[A], expose_headers="X-A")
+    response = app.test_client().get("/own", headers={"Origin": A})
+    assert cors_headers(response) == {"Access-Control-Allow-Origin": "https://mine.example"}
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/boom", "/api/items/abc"])
+def test_error_responses_get_cors_headers(path: str) -> None:
+    """SPEC 4: 404, 405, 500 and abort() get CORS headers when intercept_exceptions is on."""
+    app = build_app(origins=[A])
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get(path, headers={"Origin": A})
+    assert response.status_code >= 400
+    assert response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_405_gets_cors_headers() -> None:
+    app = build_app(origins=[A])
+    response = app.test_client().delete("/public/info", headers={"Origin": A})
+    assert response.status_code == 405
+    assert response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_abort_and_error_handler_get_cors_headers() -> None:
+    app = build_app(origins=[A])
+
+    @app.route("/denied")
+    def denied() -> str:
+        abort(403)
+
+    @app.errorhandler(403)
+    def forbidden(error: Exception) -> tuple[dict[str, str], int]:
+        return {"error": "forbidden"}, 403
+
+    response = app.test_client().get("/denied", headers={"Origin": A})
+    assert response.status_code == 403
+    assert response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_intercept_exceptions_false_leaves_errors_alone() -> None:
+    app = build_app(origins=[A], intercept_exceptions=False)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    for path in ("/nowhere", "/boom"):
+        response = client.get(path, headers={"Origin": A})
+        assert response.status_code >= 400
+        assert "Access-Control-Allow-Origin" not in response.headers
+    ok = client.get("/api/items", headers={"Origin": A})
+    assert ok.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_uncovered_paths_get_nothing() -> None:
+    app = build_app(resources={r"/api/.*": {"origins": [A]}})
+    response = app.test_client().get("/public/info", headers={"Origin": A})
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Vary" not in response.headers
+
+
+def test_automatic_options_false_lets_the_app_answer_preflights() -> None:
+    app = build_app(origins=[A], automatic_options=False)
+    seen: list[str] = []
+
+    @app.before_request
+    def hook() -> None:
+        seen.append(request.method)
+
+    response = preflight(app)
+    assert seen == ["OPTIONS"]
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert "Access-Control-Allow-Methods" in response.headers
+
+
+def test_header_injection_in_request_headers_is_never_echoed() -> None:
+    app = build_app(origins=[A])
+    response = preflight(app, Access_Control_Request_Headers="x-a\r\nSet-Cookie: a=b")
+    assert "Access-Control-Allow-Headers" not in response.headers
+    assert "Set-Cookie" not in response.headers
+
+
+def test_init_app_twice_later_resources_first() -> None:
+    app = build_app(resources={r"/api/.*": {"origins": [A]}})
+    CORS(app, resources={r"/api/.*": {"origins": [B]}})
+    client = app.test_client()
+    response = client.get("/api/items", headers={"Origin": B})
+    assert response.headers["Access-Control-Allow-Origin"] == B
