@@ -1,0 +1,183 @@
+"""SPEC 1: @cross_origin on functions and MethodView classes; its policy wins for its view."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, Response, abort, request
+from flask.views import MethodView
+
+from flask_crossorigin import CORS, cross_origin
+
+A = "https://a.example"
+B = "https://b.example"
+PREFLIGHT = {"Origin": B, "Access-Control-Request-Method": "PUT"}
+
+
+def test_decorator_alone_without_extension() -> None:
+    app = Flask(__name__)
+
+    @app.route("/d", methods=["GET", "PUT"])
+    @cross_origin(origins=[B], max_age=60)
+    def view() -> str:
+        return "x"
+
+    client = app.test_client()
+    got = client.get("/d", headers={"Origin": B})
+    assert got.headers["Access-Control-Allow-Origin"] == B
+    assert got.headers["Vary"] == "Origin"
+    pre = client.options("/d", headers=PREFLIGHT)
+    assert pre.status_code == 200
+    assert pre.headers["Access-Control-Max-Age"] == "60"
+    assert "Access-Control-Allow-Origin" not in client.get("/d", headers={"Origin": A}).headers
+
+
+def test_decorator_wins_over_extension_and_answers_its_preflight() -> None:
+    """SPEC 1: the decorator's policy wins for that view and answers its preflights."""
+    app = Flask(__name__)
+
+    @app.route("/decorated", methods=["GET", "PUT"])
+    @cross_origin(origins=[B], methods=["PUT"])
+    def decorated() -> str:
+        return "x"
+
+    @app.route("/plain")
+    def plain() -> str:
+        return "y"
+
+    CORS(app, origins=[A])
+    client = app.test_client()
+    assert client.get("/decorated", headers={"Origin": B}).headers["Access-Control-Allow-Origin"]
+    assert (
+        "Access-Control-Allow-Origin" not in client.get("/decorated", headers={"Origin": A}).headers
+    )
+    assert client.get("/plain", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    pre = client.options("/decorated", headers=PREFLIGHT)
+    assert pre.headers["Access-Control-Allow-Methods"] == "PUT"
+
+
+def test_decorator_policy_applies_to_errors_of_its_view_with_extension() -> None:
+    app = Flask(__name__)
+
+    @app.route("/e")
+    @cross_origin(origins=[B])
+    def failing() -> str:
+        abort(400)
+
+    CORS(app, origins=[A])
+    response = app.test_client().get("/e", headers={"Origin": B})
+    assert response.status_code == 400
+    assert response.headers["Access-Control-Allow-Origin"] == B
+
+
+def test_decorated_preflight_skips_auth_hooks_with_extension() -> None:
+    app = Flask(__name__)
+
+    @app.before_request
+    def auth() -> None:
+        if request.method != "GET":
+            abort(401)
+
+    @app.route("/d", methods=["PUT"])
+    @cross_origin(origins=[B])
+    def view() -> str:
+        return "x"
+
+    CORS(app, resources={})
+    pre = app.test_client().options("/d", headers=PREFLIGHT)
+    assert pre.status_code == 200
+    assert pre.headers["Access-Control-Allow-Origin"] == B
+
+
+def test_automatic_options_false_on_decorator() -> None:
+    app = Flask(__name__)
+
+    @app.route("/d", methods=["GET", "OPTIONS"])
+    @cross_origin(origins=[B], automatic_options=False)
+    def view() -> Response:
+        return Response("own", headers={"X-Own": "1"})
+
+    pre = app.test_client().options("/d", headers=PREFLIGHT)
+    assert pre.headers["X-Own"] == "1"
+    assert pre.headers["Access-Control-Allow-Origin"] == B
+
+
+def test_method_view_class() -> None:
+    """SPEC 1: the decorator on a MethodView class."""
+
+    @cross_origin(origins=[B], expose_headers=["X-Total-Count"])
+    class Items(MethodView):
+        def get(self) -> Response:
+            return Response("[]", headers={"X-Total-Count": "0"})
+
+        def put(self) -> str:
+            return "ok"
+
+    app = Flask(__name__)
+    app.add_url_rule("/items", view_func=Items.as_view("items"))
+    client = app.test_client()
+    got = client.get("/items", headers={"Origin": B})
+    assert got.headers["Access-Control-Allow-Origin"] == B
+    assert got.headers["Access-Control-Expose-Headers"] == "X-Total-Count"
+    pre = client.options("/items", headers=PREFLIGHT)
+    assert pre.status_code == 200
+    assert pre.headers["Access-Control-Allow-Origin"] == B
+    assert client.options("/items").status_code == 200
+
+
+def test_decorator_reads_app_config() -> None:
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = [B]
+
+    @app.route("/d")
+    @cross_origin(send_wildcard=False)
+    def view() -> str:
+        return "x"
+
+    client = app.test_client()
+    assert client.get("/d", headers={"Origin": B}).headers["Access-Control-Allow-Origin"] == B
+    assert "Access-Control-Allow-Origin" not in client.get("/d", headers={"Origin": A}).headers
+
+
+def test_decorator_cross_option_error_at_first_use() -> None:
+    """Cross-option checks need app.config, so they run when the app is first known."""
+    from flask_crossorigin import CORSConfigError
+
+    app = Flask(__name__)
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+
+    @app.route("/d")
+    @cross_origin(supports_credentials=True)
+    def view() -> str:
+        return "x"
+
+    with pytest.raises(CORSConfigError, match="supports_credentials"):
+        app.test_client().get("/d", headers={"Origin": B})
+
+
+def test_async_view_with_decorator_and_extension() -> None:
+    """SPEC 7: async views, including preflights and errors."""
+    pytest.importorskip("asgiref")
+    app = Flask(__name__)
+
+    @app.route("/async", methods=["GET", "POST"])
+    @cross_origin(origins=[B])
+    async def view() -> str:
+        if request.method == "POST":
+            abort(422)
+        return "async"
+
+    @app.route("/async-plain")
+    async def plain() -> str:
+        return "plain"
+
+    CORS(app, origins=[A])
+    client = app.test_client()
+    got = client.get("/async", headers={"Origin": B})
+    assert got.get_data(as_text=True) == "async"
+    assert got.headers["Access-Control-Allow-Origin"] == B
+    error = client.post("/async", headers={"Origin": B})
+    assert error.status_code == 422 and error.headers["Access-Control-Allow-Origin"] == B
+    pre = client.options("/async", headers=PREFLIGHT)
+    assert pre.headers["Access-Control-Allow-Origin"] == B
+    plain_response = client.get("/async-plain", headers={"Origin": A})
+    assert plain_response.headers["Access-Control-Allow-Origin"] == A
