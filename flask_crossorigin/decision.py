@@ -32,6 +32,7 @@ class Reason(str, enum.Enum):
     HEADER_NOT_ALLOWED = "header-not-allowed"
     HEADERS_MALFORMED = "request-headers-malformed"
     PRIVATE_NETWORK_NOT_ALLOWED = "private-network-not-allowed"
+    NOT_COVERED = "not-covered"
 
     @property
     def refused(self) -> bool:
@@ -60,6 +61,7 @@ _SENTENCES = {
     Reason.HEADER_NOT_ALLOWED: "the request header {detail} is not in the allowed headers",
     Reason.HEADERS_MALFORMED: "Access-Control-Request-Headers is malformed or too long",
     Reason.PRIVATE_NETWORK_NOT_ALLOWED: "private network access is not allowed",
+    Reason.NOT_COVERED: "no CORS policy covers this path",
 }
 
 _FIXES = {
@@ -73,6 +75,7 @@ _FIXES = {
     Reason.HEADER_NOT_ALLOWED: "add the header to 'allow_headers' (CORS_ALLOW_HEADERS)",
     Reason.HEADERS_MALFORMED: "browsers send a short comma-separated list; nothing to configure",
     Reason.PRIVATE_NETWORK_NOT_ALLOWED: "set 'allow_private_network' (CORS_ALLOW_PRIVATE_NETWORK)",
+    Reason.NOT_COVERED: "add the path to 'resources' (CORS_RESOURCES) or use @cross_origin",
 }
 
 _ORIGIN_REFUSALS = {

@@ -104,9 +104,7 @@ def simulate(
     """
     found = coverage(app, path, method)
     if found is None:
-        return Simulation(
-            False, None, None, Reason.ORIGIN_NOT_ALLOWED, "no CORS policy covers this path", None
-        )
+        return Simulation(False, None, None, Reason.NOT_COVERED)
     policy = found.policy
     preflight: Optional[Decision] = None
     if needs_preflight(method, headers, credentials, private_network):

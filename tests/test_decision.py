@@ -1,0 +1,171 @@
+"""The pure decision function: tables of (policy, request) -> headers, and properties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flask_crossorigin.configure import single_policy
+from flask_crossorigin.decision import Reason, decide
+from flask_crossorigin.policy import Policy
+
+from .test_origins import origins
+
+A = "https://a.example"
+
+
+def policy(**options: Any) -> Policy:
+    return single_policy({}, [("test", _parsed(options))], "test").policy
+
+
+def _parsed(options: dict[str, Any]) -> dict[str, Any]:
+    from flask_crossorigin.errors import Problems
+    from flask_crossorigin.options import parse_layer
+
+    problems = Problems()
+    parsed = parse_layer(options, problems, where="test")
+    problems.raise_if_any()
+    return parsed
+
+
+def test_module_does_not_import_flask() -> None:
+    import ast
+    import inspect
+
+    import flask_crossorigin.decision as module
+
+    tree = ast.parse(inspect.getsource(module))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not any(name and name.startswith(("flask", "werkzeug")) for name in imported)
+
+
+@pytest.mark.parametrize(
+    ("options", "request_args", "reason", "headers"),
+    [
+        ({"origins": [A]}, ("GET", A), Reason.ALLOWED, {"Access-Control-Allow-Origin": A}),
+        ({"origins": [A]}, ("GET", "https://b.example"), Reason.ORIGIN_NOT_ALLOWED, {}),
+        ({"origins": [A]}, ("GET", "https://a.example/"), Reason.ORIGIN_MALFORMED, {}),
+        ({"origins": [A]}, ("GET", None), Reason.NO_ORIGIN, {"Access-Control-Allow-Origin": A}),
+        (
+            {"origins": [A], "methods": ["GET"]},
+            ("OPTIONS", A, "PUT"),
+            Reason.METHOD_NOT_ALLOWED,
+            {},
+        ),
+        (
+            {"origins": [A], "methods": "*"},
+            ("OPTIONS", A, "PURGE"),
+            Reason.PREFLIGHT_ALLOWED,
+            {"Access-Control-Allow-Origin": A, "Access-Control-Allow-Methods": "PURGE"},
+        ),
+        (
+            {"origins": [A], "methods": "*"},
+            ("OPTIONS", A, "BAD METHOD"),
+            Reason.METHOD_NOT_ALLOWED,
+            {},
+        ),
+        (
+            {"origins": [A], "allow_headers": ["x-a"]},
+            ("OPTIONS", A, "GET", "x-a, x-b"),
+            Reason.HEADER_NOT_ALLOWED,
+            {},
+        ),
+        ({"origins": [A]}, ("OPTIONS", A, "GET", "a,,b"), Reason.HEADERS_MALFORMED, {}),
+        (
+            {"origins": [A]},
+            ("OPTIONS", A, "GET", " "),
+            Reason.PREFLIGHT_ALLOWED,
+            {
+                "Access-Control-Allow-Origin": A,
+                "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE",
+            },
+        ),
+        (
+            {"origins": [A]},
+            ("OPTIONS", A, "GET", None, "true"),
+            Reason.PRIVATE_NETWORK_NOT_ALLOWED,
+            {},
+        ),
+        (
+            {"send_wildcard": True},
+            ("GET", "not an origin"),
+            Reason.ALLOWED,
+            {"Access-Control-Allow-Origin": "*"},
+        ),
+    ],
+)
+def test_decision_table(
+    options: dict[str, Any], request_args: tuple[Any, ...], reason: Reason, headers: dict[str, str]
+) -> None:
+    decision = decide(policy(**options), *request_args)
+    assert decision.reason is reason
+    assert dict(decision.headers) == headers
+    assert decision.allowed is not reason.refused
+    assert decision.explain()
+
+
+def test_header_refusal_names_the_header() -> None:
+    decision = decide(policy(origins=[A], allow_headers=["x-a"]), "OPTIONS", A, "GET", "x-b")
+    assert decision.detail == "x-b"
+    assert "x-b" in decision.explain()
+    assert "allow_headers" in decision.reason.fix
+
+
+def test_every_refusal_has_a_sentence_and_a_fix() -> None:
+    for reason in Reason:
+        assert reason.explain("x")
+        if reason.refused:
+            assert reason.fix
+
+
+allow_lists = st.lists(origins(), min_size=1, max_size=5, unique=True)
+
+
+@given(allow_lists, origins(), st.booleans(), st.sampled_from(["GET", "OPTIONS"]))
+def test_credentials_never_granted_outside_the_allow_list(
+    allowed: list[str], origin: str, credentials: bool, method: str
+) -> None:
+    """No grant ever carries credentials to an origin outside the allow-list."""
+    p = policy(origins=allowed, supports_credentials=credentials)
+    decision = decide(p, method, origin, "GET" if method == "OPTIONS" else None)
+    acao = [v for k, v in decision.headers if k == "Access-Control-Allow-Origin"]
+    assert len(acao) <= 1
+    if acao:
+        assert acao[0].lower() in {a.lower() for a in allowed}
+        assert acao[0] == origin
+    if origin.lower() not in {a.lower() for a in allowed}:
+        assert decision.headers == ()
+
+
+@given(
+    st.one_of(origins(), st.text(max_size=50), st.just("null")),
+    st.sampled_from(["GET", "POST", "OPTIONS", "PUT"]),
+    st.one_of(st.none(), st.text(max_size=10)),
+    st.one_of(st.none(), st.text(max_size=40)),
+    st.booleans(),
+    st.booleans(),
+)
+def test_exactly_one_acao_equal_to_origin_or_star(
+    origin: str,
+    method: str,
+    acrm: str | None,
+    acrh: str | None,
+    send_wildcard: bool,
+    vary: bool,
+) -> None:
+    p = policy(send_wildcard=send_wildcard, vary_header=vary)
+    decision = decide(p, method, origin, acrm, acrh)
+    acao = [v for k, v in decision.headers if k == "Access-Control-Allow-Origin"]
+    assert len(acao) <= 1
+    if acao:
+        assert acao[0] in (origin, "*")
+    for _, value in decision.headers:
+        assert not set(value) & {"\r", "\n", "\x00"}
