@@ -71,25 +71,31 @@ def parse_origins(option: str, raw: object, problems: Problems) -> tuple[OriginE
     return parse_entries(option, raw, problems)
 
 
-def parse_methods(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
-    items = _items(option, raw, problems, "method names")
+def _tokens(
+    option: str,
+    raw: object,
+    problems: Problems,
+    what: str,
+    fix: str,
+    normalise: Callable[[str], str],
+) -> tuple[str, ...]:
+    """A list of HTTP tokens, normalised, first spelling kept, duplicates dropped."""
+    items = _items(option, raw, problems, f"{what}s")
     if items is None:
         return ()
-    methods: list[str] = []
+    tokens: dict[str, str] = {}
     for i, item in enumerate(items):
-        if not isinstance(item, str) or not is_token(item):
-            problems.add(
-                option,
-                item,
-                "is not an HTTP method name",
-                "use names such as 'GET' or 'PATCH'",
-                i if len(items) > 1 else None,
-            )
-            continue
-        method = item.upper()
-        if method not in methods:
-            methods.append(method)
-    return tuple(methods)
+        if isinstance(item, str) and is_token(item):
+            tokens.setdefault(item.lower(), normalise(item))
+        else:
+            problems.add(option, item, f"is not an HTTP {what}", fix, i if len(items) > 1 else None)
+    return tuple(tokens.values())
+
+
+def parse_methods(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
+    return _tokens(
+        option, raw, problems, "method name", "use names such as 'GET' or 'PATCH'", str.upper
+    )
 
 
 def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[HeaderRule, ...]:
@@ -133,22 +139,9 @@ def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[H
 def parse_expose_headers(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
     if raw is None:
         return ()
-    items = _items(option, raw, problems, "header names")
-    if items is None:
-        return ()
-    names: list[str] = []
-    for i, item in enumerate(items):
-        if not isinstance(item, str) or not is_token(item):
-            problems.add(
-                option,
-                item,
-                "is not a header name",
-                "use names such as 'X-Total-Count', or '*'",
-                i if len(items) > 1 else None,
-            )
-        elif item.lower() not in (n.lower() for n in names):
-            names.append(item)
-    return tuple(names)
+    return _tokens(
+        option, raw, problems, "header name", "use names such as 'X-Total-Count', or '*'", str
+    )
 
 
 _TRUE = frozenset({"true", "1", "yes", "on"})

@@ -156,7 +156,7 @@ def test_suggest() -> None:
         ({"methods": 5}, "methods 5: has type int"),
         ({"allow_headers": ["X-Ok", "Bad Header"]}, "allow_headers[1] 'Bad Header'"),
         ({"allow_headers": "x-(unclosed"}, "is not a valid regular expression"),
-        ({"expose_headers": ["X:Bad"]}, "expose_headers 'X:Bad': is not a header name"),
+        ({"expose_headers": ["X:Bad"]}, "expose_headers 'X:Bad': is not an HTTP header name"),
         ({"resources": 5}, "resources 5: has type int"),
         ({"resources": {"(bad": {}}}, "is not a valid regular expression"),
         ({"resources": {"api": {}}}, "is not a path"),
