@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck docs docs-check pytest demo bench clean
+.PHONY: install test test-oldest lint typecheck docs docs-check pytest demo bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ pytest: $(STAMP)
 
 test: lint typecheck docs-check pytest
 
+# The oldest supported stack: Python 3.9 with Flask and Werkzeug 2.3 (core tests only).
+OLDEST_PYTHON ?= python3.9
+OLDEST_VENV ?= .venv-oldest
+test-oldest:
+	@$(OLDEST_PYTHON) --version >/dev/null 2>&1 || { echo "test-oldest: no $(OLDEST_PYTHON)"; exit 1; }
+	$(OLDEST_PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet 'flask==2.3.*' 'werkzeug==2.3.*' \
+		pytest hypothesis asgiref flask-cors==6.0.2
+	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests \
+		--ignore=tests/browser --ignore=tests/deploy -m "not slow"
+
 demo: $(STAMP)
 	$(PY) -m example_app.demo
 
@@ -41,4 +52,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
+	rm -rf $(VENV) $(OLDEST_VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

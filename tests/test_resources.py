@@ -82,7 +82,7 @@ def test_regex_prefix_semantics(prefix: str, rest: str) -> None:
     r: PathRouter[str] = PathRouter([(re.compile(re.escape(prefix) + "/.*"), "hit")])
     path = prefix + "/" + rest.replace("/", "")
     assert r.match(path) == "hit"
-    assert r.match("/zz" + path) is None
+    assert r.match("/0" + path) is None
 
 
 def test_memo_is_bounded() -> None:
