@@ -217,13 +217,10 @@ def _parse_string_entry(
         try:
             compiled = re.compile(text, re.IGNORECASE)
         except re.error as exc:
-            problems.add(
-                option,
-                text,
-                f"is not a valid regular expression ({exc})",
-                "fix the pattern, or escape it with re.escape() if it is a plain origin",
-                index,
-            )
+            fix = "fix the pattern, or escape it with re.escape() if it is a plain origin"
+            if text.startswith("*."):
+                fix = f"for subdomains write 'https://{text}' (the scheme is required)"
+            problems.add(option, text, f"is not a valid regular expression ({exc})", fix, index)
             return None
         return OriginEntry(Kind.REGEX, text, compiled, matches_any=_matches_any(compiled))
     return _parse_exact(option, text, problems, index)

@@ -197,6 +197,7 @@ def test_callable_that_raises_refuses() -> None:
         ("https://user@a.com", "user name"),
         ("https://a.com:99999", "above 65535"),
         ("(unclosed", "not a valid regular expression"),
+        ("*.example.com", "write 'https://*.example.com'"),
         (42, "has type int"),
         ([], "is empty"),
     ],
