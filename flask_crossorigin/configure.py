@@ -49,6 +49,16 @@ def _with_config_keys(layers: list[Layer]) -> list[Layer]:
     return out
 
 
+def effective_settings(
+    config: Mapping[str, object], layers: Sequence[Layer]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The extension's merged options (before resources) and the source of each."""
+    problems = Problems()
+    merged = merge(_with_config_keys([*base_layers(config, problems), *layers]))
+    problems.raise_if_any()
+    return merged
+
+
 def resource_rules(config: Mapping[str, object], layers: list[Layer]) -> tuple[ResourceRule, ...]:
     """Compile one policy per resource for the extension; raise ``CORSConfigError``."""
     problems = Problems()

@@ -33,6 +33,7 @@ class Reason(str, enum.Enum):
     HEADERS_MALFORMED = "request-headers-malformed"
     PRIVATE_NETWORK_NOT_ALLOWED = "private-network-not-allowed"
     NOT_COVERED = "not-covered"
+    CREDENTIALS_NOT_ALLOWED = "credentials-not-allowed"
 
     @property
     def refused(self) -> bool:
@@ -62,6 +63,8 @@ _SENTENCES = {
     Reason.HEADERS_MALFORMED: "Access-Control-Request-Headers is malformed or too long",
     Reason.PRIVATE_NETWORK_NOT_ALLOWED: "private network access is not allowed",
     Reason.NOT_COVERED: "no CORS policy covers this path",
+    Reason.CREDENTIALS_NOT_ALLOWED: "the request sends credentials (cookies) and the policy "
+    "does not allow them",
 }
 
 _FIXES = {
@@ -76,6 +79,8 @@ _FIXES = {
     Reason.HEADERS_MALFORMED: "browsers send a short comma-separated list; nothing to configure",
     Reason.PRIVATE_NETWORK_NOT_ALLOWED: "set 'allow_private_network' (CORS_ALLOW_PRIVATE_NETWORK)",
     Reason.NOT_COVERED: "add the path to 'resources' (CORS_RESOURCES) or use @cross_origin",
+    Reason.CREDENTIALS_NOT_ALLOWED: "set 'supports_credentials' (CORS_SUPPORTS_CREDENTIALS) "
+    "and list the origin explicitly",
 }
 
 _ORIGIN_REFUSALS = {

@@ -70,8 +70,12 @@ class CORS:
             return
         rules = resource_rules(app.config, layers)
         state = AppState.of(app)
-        state.add_rules(rules)
+        state.add_rules(rules, layers)
         app.extensions[EXTENSION_KEY] = self
+        from .cli import cors_cli  # the CLI is built on this module
+
+        if cors_cli.name not in app.cli.commands:
+            app.cli.add_command(cors_cli)
         if logger.isEnabledFor(logging.DEBUG):
             for rule in rules:
                 logger.debug("CORS resource %s on app %s", loggable(rule.key), app.name)
@@ -114,6 +118,8 @@ class AppState:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.rules: tuple[ResourceRule, ...] = ()
+        #: The keyword layers of the latest ``init_app`` (for ``flask cors config``).
+        self.layers: list[Layer] = []
         self.router: PathRouter[Coverage] = PathRouter(())
         self.blueprints: dict[str, Coverage] = {}
         self._by_endpoint: dict[str, Optional[Coverage]] = {}
@@ -128,9 +134,10 @@ class AppState:
         state._install()
         return state
 
-    def add_rules(self, rules: tuple[ResourceRule, ...]) -> None:
+    def add_rules(self, rules: tuple[ResourceRule, ...], layers: list[Layer]) -> None:
         """A later ``init_app`` on the same app: its resources come first."""
         self.rules = rules + self.rules
+        self.layers = layers
         self.router = PathRouter([(r.pattern, r.coverage) for r in self.rules])
         self._by_endpoint.clear()
 

@@ -6,6 +6,7 @@ path (:meth:`AppState.covering` and :func:`decide`), never a second copy of the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Optional
@@ -53,17 +54,53 @@ def coverage(app: Flask, path: str, method: str = "GET") -> Optional[Coverage]:
     Raises :class:`UnknownPath` when no route matches ``path``.
     """
     endpoint = endpoint_for(app, path, method)
-    state = app.extensions.get(STATE_KEY)
-    if isinstance(state, AppState):
-        found = state.covering(endpoint, path)
-    elif endpoint is not None:
-        decorator = find_cross_origin(app.view_functions[endpoint])
-        found = decorator.coverage_for(app) if decorator is not None else None
-    else:
-        found = None
+    found = _covering(app, endpoint, path)
     if endpoint is None and found is None:
         raise UnknownPath(path)
     return found
+
+
+def _covering(app: Flask, endpoint: Optional[str], path: str) -> Optional[Coverage]:
+    """What the request path asks: the extension's state, or the decorator alone."""
+    state = app.extensions.get(STATE_KEY)
+    if isinstance(state, AppState):
+        return state.covering(endpoint, path)
+    if endpoint is None:
+        return None
+    decorator = find_cross_origin(app.view_functions[endpoint])
+    return decorator.coverage_for(app) if decorator is not None else None
+
+
+_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
+_SAMPLES = {"int": "1", "float": "1.0", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL rule of an app and the policy that covers it."""
+
+    rule: str
+    endpoint: str
+    methods: tuple[str, ...]
+    coverage: Optional[Coverage]
+
+
+def sample_path(rule: str) -> str:
+    """A concrete path for a rule: each ``<variable>`` replaced by a sample value."""
+    return _VARIABLE.sub(lambda m: _SAMPLES.get(m.group(1) or "", "x"), rule)
+
+
+def routes(app: Flask) -> list[Route]:
+    """Every URL rule with its covering policy (variable parts judged by a sample value)."""
+    return [
+        Route(
+            rule.rule,
+            rule.endpoint,
+            tuple(sorted(rule.methods or ())),
+            _covering(app, rule.endpoint, sample_path(rule.rule)),
+        )
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    ]
 
 
 @dataclass(frozen=True)
@@ -124,12 +161,6 @@ def simulate(
     if credentials:
         sent = dict(actual.headers)
         if sent.get(ACAC) != "true" or sent.get(ACAO) == "*":
-            return Simulation(
-                False,
-                preflight,
-                actual,
-                None,
-                "credentials are not allowed: turn on supports_credentials and list the origin",
-                found,
-            )
+            reason = Reason.CREDENTIALS_NOT_ALLOWED
+            return Simulation(False, preflight, actual, reason, origin, found)
     return Simulation(True, preflight, actual, None, "", found)

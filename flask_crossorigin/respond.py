@@ -13,6 +13,7 @@ from flask import Response, current_app, request
 from werkzeug.datastructures import Headers
 
 from .decision import Decision, decide
+from .explain import fix
 from .logsafe import loggable
 from .policy import ACEH, Policy
 
@@ -68,7 +69,7 @@ def apply(policy: Policy, response: Response, where: str = "") -> Decision:
         decision = decide(policy, method, origin)
     write(response, decision)
     if decision.reason.refused:
-        _log_refusal(decision, origin, where)
+        _log_refusal(decision, policy, origin, where)
     elif logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "%s %s from Origin %s: %s",
@@ -117,27 +118,28 @@ def _own_header_names(headers: Headers) -> str:
     return ", ".join(sorted(names))
 
 
-def _log_refusal(decision: Decision, origin: Optional[str], where: str) -> None:
-    debug = logger.isEnabledFor(logging.DEBUG)
+def _log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where: str) -> None:
+    """DEBUG for every refusal; with ``app.debug``, one WARNING per origin, rule and reason."""
     app_debug = current_app.debug
-    if not (debug or app_debug):
+    if not (app_debug or logger.isEnabledFor(logging.DEBUG)):
         return
-    message = "%s %s from Origin %s refused (%s): %s; fix: %s"
-    args = (
-        request.method,
-        loggable(request.path),
-        loggable(origin),
-        decision.reason.value,
-        decision.reason.explain(loggable(decision.detail or origin)),
-        decision.reason.fix,
-    )
-    if debug:
-        logger.debug(message, *args)
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    level = logging.DEBUG
     if app_debug:
-        rule = request.url_rule.rule if request.url_rule is not None else where
         key = (origin or "", rule, decision.reason.value)
         if key not in _warned:
             if len(_warned) >= _WARNED_LIMIT:
                 _warned.clear()
             _warned.add(key)
-            logger.warning(message, *args)
+            level = logging.WARNING
+    logger.log(
+        level,
+        "CORS refused %s %s from Origin %s (%s, covered by %s): %s. Fix: %s",
+        request.method,
+        loggable(request.path),
+        loggable(origin),
+        decision.reason.value,
+        where or "this policy",
+        decision.reason.explain(loggable(decision.detail or origin)),
+        fix(decision.reason, policy),
+    )

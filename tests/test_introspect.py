@@ -40,7 +40,7 @@ def test_simulate_allowed_and_refused() -> None:
 def test_simulate_credentials_need_supports_credentials() -> None:
     app = build_app(origins=[A])
     result = simulate(app, "/api/items", A, credentials=True)
-    assert not result.allowed and "supports_credentials" in result.detail
+    assert not result.allowed and result.reason is Reason.CREDENTIALS_NOT_ALLOWED
 
 
 def test_simulate_uncovered_path() -> None:

@@ -1,0 +1,58 @@
+"""Explanations: which option a refusal points at, its current value, and where it was set.
+
+Used by the debug warnings and the CLI, so that both name the same fix. No Flask here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from .decision import Reason
+from .options import OPTIONS, Resource
+from .origins import OriginEntry
+from .policy import Policy
+
+#: The option each refusal reason points at.
+REASON_OPTION = {
+    Reason.ORIGIN_NOT_ALLOWED: "origins",
+    Reason.ORIGIN_CHECK_FAILED: "origins",
+    Reason.METHOD_NOT_ALLOWED: "methods",
+    Reason.HEADER_NOT_ALLOWED: "allow_headers",
+    Reason.PRIVATE_NETWORK_NOT_ALLOWED: "allow_private_network",
+    Reason.CREDENTIALS_NOT_ALLOWED: "supports_credentials",
+    Reason.NOT_COVERED: "resources",
+}
+
+
+def display(value: Any) -> Any:
+    """A parsed option value as plain data (str, int, bool, None, lists)."""
+    if isinstance(value, OriginEntry):
+        return value.text
+    if isinstance(value, Resource):
+        return value.key
+    if isinstance(value, re.Pattern):
+        return value.pattern
+    if isinstance(value, (tuple, list)):
+        return [display(v) for v in value]
+    return value
+
+
+def option_values(policy: Policy) -> dict[str, tuple[Any, str]]:
+    """Every option of a policy (but ``resources``): its value as plain data and its source."""
+    return {
+        o.name: (display(policy.settings[o.name]), policy.sources.get(o.name, "default"))
+        for o in OPTIONS
+        if o.name != "resources" and o.name in policy.settings
+    }
+
+
+def fix(reason: Reason, policy: Optional[Policy]) -> str:
+    """The fix for a refusal, with the option's current value and where it comes from."""
+    text = reason.fix
+    name = REASON_OPTION.get(reason)
+    if policy is None or name is None or name not in policy.settings:
+        return text
+    value = display(policy.settings[name])
+    source = policy.sources.get(name, "default")
+    return f"{text}; it is now {value!r}, set by {source}"
