@@ -55,12 +55,15 @@ class CrossOrigin:
         return self._decorate_function(view)
 
     def _decorate_class(self, cls: type) -> type:
+        """Add this decorator to the class's ``decorators``, which ``as_view`` applies.
+
+        The wrapped view asks Flask for ``OPTIONS`` through ``required_methods``; the class's
+        own ``methods`` stay as they are (flask-restx's Swagger reads them).
+        """
         self.target = cls.__name__
         decorators = list(getattr(cls, "decorators", ()))
         cls.decorators = [*decorators, self]  # type: ignore[attr-defined]
         if self.options.get("automatic_options", True) is not False:
-            methods = getattr(cls, "methods", None) or set()
-            cls.methods = {*methods, "OPTIONS"}  # type: ignore[attr-defined]
             cls.provide_automatic_options = False  # type: ignore[attr-defined]
         return cls
 

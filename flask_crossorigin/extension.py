@@ -71,6 +71,7 @@ class CORS:
         rules = resource_rules(app.config, layers)
         state = AppState.of(app)
         state.add_rules(rules, layers)
+        state.compile_views()
         app.extensions[EXTENSION_KEY] = self
         from .cli import cors_cli  # the CLI is built on this module
 
@@ -140,6 +141,12 @@ class AppState:
         self.layers = layers
         self.router = PathRouter([(r.pattern, r.coverage) for r in self.rules])
         self._by_endpoint.clear()
+
+    def compile_views(self) -> None:
+        """Compile the decorator policies of the views registered so far, so that their
+        mistakes fail now; views registered later are compiled on first use."""
+        for endpoint in list(self.app.view_functions):
+            self.covering_endpoint(endpoint)
 
     def covering_endpoint(self, endpoint: str) -> Optional[Coverage]:
         """The decorator's or a blueprint's policy for an endpoint, if any (memoised)."""

@@ -154,23 +154,25 @@ def _check_credentials(
 ) -> None:
     if not credentials:
         return
-    where = f"origins (from {sources.get('origins', 'the default')})"
+    where = f"origins (from {sources.get('origins', 'default')})"
+    because = f"supports_credentials is on (from {sources.get('supports_credentials')})"
     for entry in matcher.entries:
         if entry.kind is Kind.ANY or entry.matches_any:
             problems.add(
                 where,
                 entry.text,
-                "allows every origin, and supports_credentials is on: any website could make "
-                "requests with your users' cookies and read the answers",
+                f"allows every origin, and {because}: any website could make requests with "
+                "your users' cookies and read the answers",
                 "list the origins that may send credentials, e.g. "
-                "origins=['https://app.example.com'], or use a callable for a dynamic list",
+                "origins=['https://app.example.com'], use a callable for a dynamic list, or "
+                "set supports_credentials=False where the data is public",
             )
         elif entry.kind is Kind.NULL:
             problems.add(
                 where,
                 entry.text,
                 "is the opaque origin of sandboxed iframes, data: URLs and local files, which "
-                "any site can produce, and supports_credentials is on",
+                f"any site can produce, and {because}",
                 "remove 'null' from origins, or turn supports_credentials off",
             )
 

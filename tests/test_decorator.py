@@ -181,3 +181,38 @@ def test_async_view_with_decorator_and_extension() -> None:
     assert pre.headers["Access-Control-Allow-Origin"] == B
     plain_response = client.get("/async-plain", headers={"Origin": A})
     assert plain_response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_decorated_views_are_checked_at_init_app() -> None:
+    """SPEC 2: a decorator policy that config makes invalid fails at init_app, naming both."""
+    from flask_crossorigin import CORSConfigError
+
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    app.config["CORS_ORIGINS"] = [A]
+
+    @app.route("/public")
+    @cross_origin(origins="*")
+    def public() -> str:
+        return "x"
+
+    with pytest.raises(CORSConfigError) as info:
+        CORS(app)
+    message = str(info.value)
+    assert "origins (from @cross_origin(...)) '*'" in message
+    assert "supports_credentials is on (from CORS_SUPPORTS_CREDENTIALS)" in message
+    assert "set supports_credentials=False where the data is public" in message
+
+
+def test_class_decorator_keeps_the_class_methods() -> None:
+    """flask-restx's Swagger reads the class's methods: OPTIONS must not be added there."""
+
+    @cross_origin(origins=[B])
+    class Items(MethodView):
+        def get(self) -> str:
+            return "x"
+
+    assert Items.methods == {"GET"}
+    app = Flask(__name__)
+    app.add_url_rule("/items", view_func=Items.as_view("items"))
+    assert "OPTIONS" in next(app.url_map.iter_rules("items")).methods
