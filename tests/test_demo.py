@@ -1,0 +1,52 @@
+"""``make demo``'s runner starts the API and both pages, and stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .browser.conftest import free_port
+
+
+def test_demo_starts_serves_and_stops(tmp_path: Path) -> None:
+    ports = {name: str(free_port()) for name in ("API", "PAGE", "OTHER")}
+    env = {**os.environ, **{f"DEMO_{name}_PORT": port for name, port in ports.items()}}
+    env["FLASK_DATABASE"] = str(tmp_path / "todos.sqlite")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "example_app.demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(5)]
+        assert "Press Ctrl-C to stop." in lines[-1], lines
+        assert f"http://localhost:{ports['PAGE']}/" in "".join(lines)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{ports['API']}/api/todos/",
+            headers={"Origin": f"http://localhost:{ports['PAGE']}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Access-Control-Allow-Origin"] == (
+                f"http://localhost:{ports['PAGE']}"
+            )
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports['OTHER']}/", timeout=10) as page:
+            assert b"flask-crossorigin demo" in page.read()
+        process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 10
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
