@@ -1,7 +1,8 @@
 """The front end: one static page, served on another origin than the API.
 
 It knows nothing of CORS; it serves ``frontend/index.html``, ``app.js`` and a ``config.js``
-that tells the page where the API is and which origin the API allows.
+that tells the page where the API is, which origin the API allows and which library the API
+uses.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from flask import Flask, Response, send_from_directory
 STATIC = Path(__file__).parent / "frontend"
 
 
-def create_frontend(api_url: str, allowed_origin: str) -> Flask:
+def create_frontend(
+    api_url: str, allowed_origin: str, cors_library: str = "flask-crossorigin"
+) -> Flask:
     page = Flask(__name__, static_folder=None)
 
     @page.get("/")
@@ -27,7 +30,7 @@ def create_frontend(api_url: str, allowed_origin: str) -> Flask:
 
     @page.get("/config.js")
     def config() -> Response:
-        settings = json.dumps({"api": api_url, "allowedOrigin": allowed_origin})
-        return Response(f"window.DEMO = {settings};\n", mimetype="text/javascript")
+        settings = {"api": api_url, "allowedOrigin": allowed_origin, "library": cors_library}
+        return Response(f"window.DEMO = {json.dumps(settings)};\n", mimetype="text/javascript")
 
     return page

@@ -17,26 +17,28 @@ from . import db
 CrossOrigin = Callable[..., Callable[[Any], Any]]
 
 
+class Stats(Resource):
+    def get(self) -> dict[str, int]:
+        """Counts; readable from any origin, with any request header (Authorization too)."""
+        (row,) = db.rows("SELECT COUNT(*) AS total, COALESCE(SUM(done), 0) AS done FROM todo")
+        return {"total": row["total"], "done": row["done"]}
+
+
 def namespace(cross_origin: CrossOrigin, decorate_class: bool = True) -> Namespace:
-    """``decorate_class=False`` puts the decorator in ``method_decorators`` instead: flask-cors's
-    decorator can decorate neither a class nor, with ``automatic_options``, a method."""
+    """The ``public`` namespace, its ``Stats`` resource decorated with ``cross_origin``.
+
+    ``decorate_class=False`` puts the decorator in ``method_decorators`` instead: flask-cors's
+    decorator can decorate neither a class nor, with ``automatic_options``, a method.
+    """
     ns = Namespace("public", description="Public, read-only data")
-    options = {"origins": "*", "allow_headers": "*", "supports_credentials": False}
-    if not decorate_class:
-        options["automatic_options"] = False
-    policy = cross_origin(**options)
-
-    class Stats(Resource):
-        def get(self) -> dict[str, int]:
-            """Counts; readable from any origin, with any request header (Authorization too)."""
-            (row,) = db.rows("SELECT COUNT(*) AS total, COALESCE(SUM(done), 0) AS done FROM todo")
-            return {"total": row["total"], "done": row["done"]}
-
+    options: dict[str, Any] = {"origins": "*", "allow_headers": "*", "supports_credentials": False}
+    # A subclass per app: decorating a class changes it.
+    resource: type[Resource] = type("Stats", (Stats,), {})
     if decorate_class:
-        Stats = policy(Stats)
+        resource = cross_origin(**options)(resource)
     else:
-        Stats.method_decorators = [policy]
-    ns.add_resource(Stats, "/stats")
+        resource.method_decorators = [cross_origin(**options, automatic_options=False)]
+    ns.add_resource(resource, "/stats")
     return ns
 
 
@@ -44,4 +46,5 @@ def register_ping(app: Flask, cross_origin: CrossOrigin) -> None:
     @app.get("/public/ping")
     @cross_origin(origins="*", supports_credentials=False)
     def ping() -> dict[str, str]:
+        """Readable from any origin, without credentials; a plain Flask view."""
         return {"pong": "ok"}

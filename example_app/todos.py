@@ -31,10 +31,18 @@ def find(todo_id: int) -> dict[str, Any]:
 
 @ns.route("/")
 class TodoList(Resource):
+    @ns.doc(params={"done": "true or false: only the todos that are (not) done"})
     @ns.marshal_list_with(todo)
     def get(self) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-        """List the todos; the count is in X-Total-Count."""
-        items = db.rows("SELECT id, title, done FROM todo ORDER BY id")
+        """List the todos; the count is in X-Total-Count (exposed to other origins)."""
+        done = request.args.get("done")
+        if done is None:
+            items = db.rows("SELECT id, title, done FROM todo ORDER BY id")
+        elif done in ("true", "false"):
+            query = "SELECT id, title, done FROM todo WHERE done = ? ORDER BY id"
+            items = db.rows(query, int(done == "true"))
+        else:
+            abort(400, f"done must be 'true' or 'false', not {done!r}")
         return items, 200, {"X-Total-Count": str(len(items))}
 
     @ns.expect(todo_input, validate=True)

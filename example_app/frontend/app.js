@@ -3,45 +3,53 @@
 
 const API = window.DEMO.api;
 const ALLOWED = window.location.origin === window.DEMO.allowedOrigin;
+const state = { todoId: 1 };
+
+const json = (method, body, extraHeaders = {}) => ({
+  method, credentials: "include",
+  headers: { "Content-Type": "application/json", ...extraHeaders },
+  body: JSON.stringify(body),
+});
 
 // Each scenario: what it sends, and whether this page's origin should be allowed.
 const SCENARIOS = [
-  { id: "simple-get", what: "GET /api/todos/ (simple request)", allowed: ALLOWED,
+  { id: "simple-get", what: "GET /api/todos/ (simple request, no preflight)", allowed: ALLOWED,
     run: () => fetch(`${API}/api/todos/`) },
-  { id: "login", what: "POST /api/auth/login, JSON, credentials (preflight)", allowed: ALLOWED,
-    run: () => fetch(`${API}/api/auth/login`, {
-      method: "POST", credentials: "include",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: "ada", password: "demo" }) }) },
-  { id: "json-post", what: "POST /api/todos/, JSON, credentials (preflight)", allowed: ALLOWED,
-    run: () => fetch(`${API}/api/todos/`, {
-      method: "POST", credentials: "include",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ title: "write the docs" }) }) },
-  { id: "put-custom-header", what: "PUT /api/todos/1 with X-Client, credentials", allowed: ALLOWED,
-    run: () => fetch(`${API}/api/todos/1`, {
-      method: "PUT", credentials: "include",
-      headers: { "Content-Type": "application/json", "X-Client": "demo-page" },
-      body: JSON.stringify({ done: true }) }) },
+  { id: "login", what: "POST /api/auth/login: JSON, credentials (preflight)", allowed: ALLOWED,
+    run: () => fetch(`${API}/api/auth/login`, json("POST", { username: "ada", password: "demo" })) },
+  { id: "json-post", what: "POST /api/todos/: JSON, credentials (preflight, auth hook)",
+    allowed: ALLOWED,
+    run: () => fetch(`${API}/api/todos/`, json("POST", { title: "write the docs" })),
+    after: async (r) => { if (r.status === 201) state.todoId = (await r.clone().json()).id; } },
+  { id: "put-custom-header", what: "PUT /api/todos/<id> with X-Client, credentials",
+    allowed: ALLOWED,
+    run: () => fetch(`${API}/api/todos/${state.todoId}`,
+      json("PUT", { done: true }, { "X-Client": "demo-page" })) },
   { id: "credentialed-get", what: "GET /api/auth/me with the session cookie", allowed: ALLOWED,
     run: () => fetch(`${API}/api/auth/me`, { credentials: "include" }) },
-  { id: "exposed-header", what: "GET /api/todos/, read X-Total-Count", allowed: ALLOWED,
+  { id: "exposed-header", what: "GET /api/todos/, read the exposed X-Total-Count",
+    allowed: ALLOWED,
     run: () => fetch(`${API}/api/todos/`),
     read: (r) => `X-Total-Count: ${r.headers.get("X-Total-Count")}` },
-  { id: "header-not-allowed", what: "GET /api/todos/ with X-Forbidden (not allowed)",
+  { id: "header-not-allowed", what: "GET /api/todos/ with X-Forbidden (not in allow_headers)",
     allowed: false,
     run: () => fetch(`${API}/api/todos/`, { headers: { "X-Forbidden": "1" } }) },
-  { id: "authorization-any-header", what: "GET /api/public/stats with Authorization (allow_headers='*')",
+  { id: "authorization-any-header",
+    what: "GET /api/public/stats with Authorization (Resource class, allow_headers='*')",
     allowed: true,
     run: () => fetch(`${API}/api/public/stats`, { headers: { Authorization: "Bearer demo" } }) },
-  { id: "public-ping", what: "GET /public/ping (@cross_origin(origins='*'))", allowed: true,
+  { id: "public-ping", what: "GET /public/ping (view with @cross_origin(origins='*'))",
+    allowed: true,
     run: () => fetch(`${API}/public/ping`) },
-  { id: "error-404", what: "GET /api/todos/999999 (404), credentials", allowed: ALLOWED,
+  { id: "error-404", what: "GET /api/todos/999999: 404 from abort, credentials",
+    allowed: ALLOWED,
     run: () => fetch(`${API}/api/todos/999999`, { credentials: "include" }) },
-  { id: "error-400", what: "POST /api/todos/ without a title (400), credentials", allowed: ALLOWED,
-    run: () => fetch(`${API}/api/todos/`, {
-      method: "POST", credentials: "include",
-      headers: { "Content-Type": "application/json" }, body: "{}" }) },
+  { id: "error-400-abort", what: "GET /api/todos/?done=maybe: 400 from abort, credentials",
+    allowed: ALLOWED,
+    run: () => fetch(`${API}/api/todos/?done=maybe`, { credentials: "include" }) },
+  { id: "error-400-validation", what: "POST /api/todos/ without a title: 400 from validation",
+    allowed: ALLOWED,
+    run: () => fetch(`${API}/api/todos/`, json("POST", {})) },
 ];
 
 function cell(row, text, className) {
@@ -57,7 +65,8 @@ async function runScenario(scenario, row) {
   let seen;
   try {
     const response = await scenario.run();
-    const body = (await response.text()).slice(0, 80);
+    if (scenario.after) await scenario.after(response);
+    const body = (await response.text()).replace(/\s+/g, " ").trim().slice(0, 70);
     verdict = "allowed";
     seen = scenario.read ? scenario.read(response) : `${response.status} ${body}`;
   } catch (error) {
@@ -70,29 +79,40 @@ async function runScenario(scenario, row) {
   row.querySelector(".seen").textContent = seen;
 }
 
+function addRow(scenario) {
+  const row = document.createElement("tr");
+  row.dataset.scenario = scenario.id;
+  row.dataset.expected = scenario.allowed ? "allowed" : "blocked";
+  cell(row, scenario.id);
+  cell(row, scenario.what);
+  cell(row, scenario.allowed ? "allowed" : "blocked");
+  cell(row, "…", "verdict");
+  cell(row, "", "seen");
+  document.getElementById("scenarios").appendChild(row);
+  return row;
+}
+
 async function runAll() {
   document.body.dataset.state = "running";
-  const tbody = document.getElementById("scenarios");
-  tbody.textContent = "";
+  document.getElementById("scenarios").textContent = "";
   for (const scenario of SCENARIOS) {
-    const row = document.createElement("tr");
-    row.dataset.scenario = scenario.id;
-    row.dataset.expected = scenario.allowed ? "allowed" : "blocked";
-    cell(row, scenario.id);
-    cell(row, scenario.what);
-    cell(row, scenario.allowed ? "allowed" : "blocked");
-    cell(row, "…", "verdict");
-    cell(row, "", "seen");
-    tbody.appendChild(row);
-    await runScenario(scenario, row);
+    await runScenario(scenario, addRow(scenario));
   }
   document.body.dataset.state = "done";
 }
 
+// Run one scenario again, by id (the browser tests use it to read one console message at a time).
+window.runScenarioAgain = async (id) => {
+  const row = document.querySelector(`tr[data-scenario="${id}"]`);
+  await runScenario(SCENARIOS.find((s) => s.id === id), row);
+  return { verdict: row.dataset.verdict, seen: row.querySelector(".seen").textContent };
+};
+
 document.getElementById("page-origin").textContent = window.location.origin;
 document.getElementById("api-url").textContent = API;
+document.getElementById("library").textContent = window.DEMO.library;
 document.getElementById("origin-note").textContent = ALLOWED
   ? "this origin is in the API's CORS_ORIGINS"
-  : "this origin is NOT allowed: only the public endpoints answer it";
+  : "this origin is NOT in the API's CORS_ORIGINS: only the public endpoints answer it";
 document.getElementById("run").addEventListener("click", runAll);
 runAll();
