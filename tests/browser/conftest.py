@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import tempfile
@@ -15,7 +16,7 @@ from typing import Any, Callable
 
 import pytest
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -55,13 +56,22 @@ class RequestLog:
             )
 
 
+class QuietHandler(WSGIRequestHandler):
+    """No access log: the request log is what the tests look at."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 class Server:
     """A threaded WSGI server on a loopback port, in a thread, until ``stop()``."""
 
     def __init__(self, app: Flask | WSGIApp, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://localhost:{self.port}"
-        self._server: BaseWSGIServer = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", self.port, app, threaded=True, request_handler=QuietHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -128,27 +138,40 @@ class Demo:
     app: Flask
 
 
+def start_api(library: str, page_origin: str, database: Path, **config: Any) -> tuple[Flask, Any]:
+    """The example API for ``library``, allowing ``page_origin``, with its own session key."""
+    from example_app import create_app
+
+    settings = {
+        "CORS_ORIGINS": [page_origin],
+        "DATABASE": str(database),
+        "SECRET_KEY": secrets.token_hex(16),
+        **config,
+    }
+    app = create_app(settings, cors_library=library)
+    return app, app.wsgi_app
+
+
 @pytest.fixture(scope="module", params=["flask-crossorigin", "flask-cors"])
 def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, driver: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    from example_app import create_app
     from example_app.frontend import create_frontend
 
     library: str = request.param
+    # Cookies belong to a host, not to a port: start each library without the last one's.
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     # Ports first, so that the API can allow the page's origin.
     page_port, other_port = free_port(), free_port()
     page_origin = f"http://localhost:{page_port}"
-    database = Path(tmp_path_factory.mktemp(library)) / "todos.sqlite"
-    app = create_app(
-        {"CORS_ORIGINS": [page_origin], "DATABASE": str(database)}, cors_library=library
-    )
+    app, wsgi = start_api(library, page_origin, tmp_path_factory.mktemp(library) / "todos.sqlite")
     log = RequestLog()
-    api = Server(log.wrap(app.wsgi_app))
-    demo_page = Server(create_frontend(api.url, page_origin), page_port)
-    other_page = Server(create_frontend(api.url, page_origin), other_port)
+    api = Server(log.wrap(wsgi))
+    servers = [api]
     try:
-        yield Demo(library, api, demo_page, other_page, log, app)
+        servers.append(Server(create_frontend(api.url, page_origin, library), page_port))
+        servers.append(Server(create_frontend(api.url, page_origin, library), other_port))
+        yield Demo(library, api, servers[1], servers[2], log, app)
     finally:
-        for server in (api, demo_page, other_page):
+        for server in servers:
             server.stop()
