@@ -29,7 +29,7 @@ from .logsafe import loggable
 from .options import parse_layer
 from .policy import ACAO
 from .resources import PathRouter
-from .respond import DONE, apply, is_preflight
+from .respond import DONE, apply, current_request, has_header, is_preflight
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -37,6 +37,7 @@ EXTENSION_KEY = "cors"
 STATE_KEY = "flask_crossorigin"
 _ERROR_FLAG = "flask_crossorigin.error"
 _MISSING: Any = object()
+_ACAO_LOWER = ACAO.lower()
 
 
 class CORS:
@@ -188,11 +189,11 @@ class AppState:
 
     def answer_preflight(self) -> Optional[Response]:
         """``before_request``: answer a preflight on a covered route, before the app's hooks."""
-        environ = request.environ
-        if not is_preflight(environ) or isinstance(request.routing_exception, NotFound):
+        req = current_request()
+        if not is_preflight(req.environ) or isinstance(req.routing_exception, NotFound):
             return None
-        rule = request.url_rule
-        coverage = self.covering(rule.endpoint if rule is not None else None, request.path)
+        rule = req.url_rule
+        coverage = self.covering(rule.endpoint if rule is not None else None, req.path)
         if coverage is None or not coverage.policy.automatic_options:
             return None
         response = self.app.response_class(status=200)
@@ -200,13 +201,14 @@ class AppState:
         return response
 
     def after_request(self, response: Response) -> Response:
-        if getattr(response, DONE, False) or ACAO in response.headers:
+        if getattr(response, DONE, False) or has_header(response.headers, _ACAO_LOWER):
             return response
-        rule = request.url_rule
-        coverage = self.covering(rule.endpoint if rule is not None else None, request.path)
+        req = current_request()
+        rule = req.url_rule
+        coverage = self.covering(rule.endpoint if rule is not None else None, req.path)
         if coverage is None:
             return response
-        if not coverage.policy.intercept_exceptions and request.environ.get(_ERROR_FLAG):
+        if not coverage.policy.intercept_exceptions and req.environ.get(_ERROR_FLAG):
             return response
         apply(coverage.policy, response, coverage.source)
         return response

@@ -7,10 +7,11 @@ headers.
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import Optional, cast
 
-from flask import Response, current_app, request
+from flask import Request, Response, current_app, request
 from werkzeug.datastructures import Headers
+from werkzeug.local import LocalProxy
 
 from .decision import Decision, decide
 from .explain import fix
@@ -42,6 +43,20 @@ _warned: set[tuple[str, str, str]] = set()
 _WARNED_LIMIT = 1024
 
 
+def current_request() -> Request:
+    """The current request itself. Each attribute read through Flask's ``request`` proxy
+    looks the request up again; the hooks look it up once."""
+    return cast("LocalProxy[Request]", request)._get_current_object()
+
+
+def has_header(headers: Headers, lowered_name: str) -> bool:
+    """``lowered_name in headers``, without the exception ``Headers`` raises on a miss."""
+    for name, _ in headers:  # noqa: SIM110 (a loop: no generator object per call)
+        if name.lower() == lowered_name:
+            return True
+    return False
+
+
 def is_preflight(environ: dict[str, object]) -> bool:
     """An ``OPTIONS`` request with ``Origin`` and ``Access-Control-Request-Method``."""
     return (
@@ -53,7 +68,7 @@ def is_preflight(environ: dict[str, object]) -> bool:
 
 def apply(policy: Policy, response: Response, where: str = "") -> Decision:
     """Decide for the current request and add the headers to ``response``."""
-    environ = request.environ
+    environ = current_request().environ
     method = environ.get("REQUEST_METHOD", "GET")
     origin = environ.get("HTTP_ORIGIN")
     if method == "OPTIONS" and origin is not None:
@@ -98,7 +113,7 @@ def add_vary_origin(headers: Headers) -> None:
     """Add ``Origin`` to ``Vary``, merging with what is there; ``Vary: *`` stays as it is."""
     values = headers.getlist("Vary")
     if not values:
-        headers["Vary"] = "Origin"
+        headers.add("Vary", "Origin")
         return
     names = [v.strip() for value in values for v in value.split(",") if v.strip()]
     lowered = {n.lower() for n in names}
