@@ -325,3 +325,40 @@ def test_example_app_errors_and_public_endpoints(tmp_path: Any) -> None:
         assert "Access-Control-Allow-Credentials" not in response.headers
     spec = client.get("/api/swagger.json").get_json()
     assert {"/todos/", "/todos/{todo_id}", "/auth/login", "/public/stats"} <= set(spec["paths"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: a decorated subclass of a decorated Resource keeps the parent's "
+    "decorator in `decorators`; the parent's policy answers actual requests, the "
+    "subclass's answers preflights",
+)
+def test_decorated_subclass_of_a_decorated_resource_uses_one_policy() -> None:
+    app = Flask("restx_subclass")
+    api = restx.Api(app)
+    parent_origin, child_origin = "https://parent.example", "https://child.example"
+
+    @cross_origin(origins=[parent_origin])
+    class Base(restx.Resource):  # type: ignore[misc,name-defined]
+        def get(self) -> dict[str, str]:
+            return {"from": "base"}
+
+    @cross_origin(origins=[child_origin])
+    class Child(Base):  # type: ignore[misc,valid-type]
+        def get(self) -> dict[str, str]:
+            return {"from": "child"}
+
+    api.add_resource(Child, "/child")
+    CORS(app)
+    client = app.test_client()
+    preflight = client.options(
+        "/child", headers={"Origin": child_origin, "Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.headers.get("Access-Control-Allow-Origin") == child_origin
+    # The browser sends the request only after that preflight; the answer must agree with it.
+    actual = client.get("/child", headers={"Origin": child_origin})
+    assert actual.headers.get("Access-Control-Allow-Origin") == child_origin
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get("/child", headers={"Origin": parent_origin}).headers
+    )

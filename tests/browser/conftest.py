@@ -18,8 +18,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# Debian's packages; selenium is given both paths, so it never downloads a browser or a driver.
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
@@ -85,8 +86,9 @@ def require_chromium() -> None:
     if not missing:
         return
     message = (
-        f"headless Chromium tests need Debian's chromium and chromium-driver ({', '.join(missing)}"
-        " missing): apt-get install chromium chromium-driver"
+        f"the browser tests need Debian's chromium and chromium-driver ({', '.join(missing)}"
+        " missing): apt-get install chromium chromium-driver, or set CHROMIUM_BINARY and"
+        " CHROMEDRIVER"
     )
     if os.environ.get("CI") == "true":
         pytest.fail(message)
