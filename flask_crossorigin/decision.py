@@ -125,6 +125,36 @@ def decide(
     ``Access-Control-Request-Method``, ``-Request-Headers`` and ``-Request-Private-Network``
     (``None`` when absent).
     """
+    if method == "OPTIONS" and request_method is not None:
+        return _decide(policy, method, origin, request_method, request_headers, private_network)
+    # Not a preflight: the decision depends on the policy and the origin only, so after the
+    # first request from an origin it is one look-up (unless an origin callable is consulted).
+    key = (id(policy), origin)
+    found = _memo.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
+    decision = _decide(policy, method, origin)
+    if not policy.origins.predicates:
+        if len(_memo) >= _MEMO_LIMIT:
+            _memo.clear()
+        _memo[key] = (policy, decision)
+    return decision
+
+
+#: Decisions on requests that are not preflights, by policy and origin. The policy is kept
+#: with its decision, so an entry can never answer for another policy given the same id.
+_memo: dict[tuple[int, Optional[str]], tuple[Policy, Decision]] = {}
+_MEMO_LIMIT = 4096
+
+
+def _decide(
+    policy: Policy,
+    method: str,
+    origin: Optional[str],
+    request_method: Optional[str] = None,
+    request_headers: Optional[str] = None,
+    private_network: Optional[str] = None,
+) -> Decision:
     if origin is None:
         if policy.no_origin_acao is None:
             return Decision(Reason.NO_ORIGIN, (), policy.vary_origin)
