@@ -111,10 +111,10 @@ def write(response: Response, decision: Decision) -> None:
 
 def add_vary_origin(headers: Headers) -> None:
     """Add ``Origin`` to ``Vary``, merging with what is there; ``Vary: *`` stays as it is."""
-    values = headers.getlist("Vary")
-    if not values:
+    if not has_header(headers, "vary"):
         headers.add("Vary", "Origin")
         return
+    values = headers.getlist("Vary")
     names = [v.strip() for value in values for v in value.split(",") if v.strip()]
     lowered = {n.lower() for n in names}
     if "*" in lowered or "origin" in lowered:
