@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from typing import Optional
 
-from .origins import Match
+from .origins import MAX_ORIGIN_LENGTH, Match
 from .policy import ACAH, ACAM, ACAO, ACAPN, Headers, Policy
 from .tokens import is_token, parse_request_headers
 
@@ -134,7 +134,8 @@ def decide(
     if found is not None and found[0] is policy:
         return found[1]
     decision = _decide(policy, method, origin)
-    if not policy.origins.predicates:
+    # Hostile over-long origins are not kept: the memo stays small whatever is sent.
+    if not policy.origins.predicates and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
         if len(_memo) >= _MEMO_LIMIT:
             _memo.clear()
         _memo[key] = (policy, decision)

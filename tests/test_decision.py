@@ -169,3 +169,16 @@ def test_exactly_one_acao_equal_to_origin_or_star(
         assert acao[0] in (origin, "*")
     for _, value in decision.headers:
         assert not set(value) & {"\r", "\n", "\x00"}
+
+
+def test_memo_keeps_no_over_long_origins() -> None:
+    """Hostile over-long origins are refused every time and never kept in the memo."""
+    from flask_crossorigin import decision as module
+
+    p = policy(origins=[A])
+    module._memo.clear()
+    for i in range(50):
+        assert decide(p, "GET", f"https://{i}" + "a" * 20_000).reason is Reason.ORIGIN_MALFORMED
+    assert module._memo == {}
+    decide(p, "GET", A)
+    assert len(module._memo) == 1
