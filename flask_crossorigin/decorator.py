@@ -61,13 +61,18 @@ class CrossOrigin:
         own ``methods`` stay as they are (flask-restx's Swagger reads them).
         """
         self.target = cls.__name__
-        decorators = list(getattr(cls, "decorators", ()))
+        # A subclass's policy replaces the one it inherits: one view, one policy.
+        inherited = getattr(cls, "decorators", ())
+        decorators = [d for d in inherited if not isinstance(d, CrossOrigin)]
         cls.decorators = [*decorators, self]  # type: ignore[attr-defined]
         if self.options.get("automatic_options", True) is not False:
             cls.provide_automatic_options = False  # type: ignore[attr-defined]
         return cls
 
     def _decorate_function(self, view: F) -> F:
+        # Stacked on another @cross_origin, this one replaces it rather than wrapping it.
+        while isinstance(getattr(view, MARKER, None), CrossOrigin) and hasattr(view, "__wrapped__"):
+            view = view.__wrapped__
         if self.target == "view":
             self.target = getattr(view, "__qualname__", "view")
         automatic = self.options.get("automatic_options", True) is not False

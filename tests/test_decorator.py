@@ -216,3 +216,20 @@ def test_class_decorator_keeps_the_class_methods() -> None:
     app = Flask(__name__)
     app.add_url_rule("/items", view_func=Items.as_view("items"))
     assert "OPTIONS" in next(app.url_map.iter_rules("items")).methods
+
+
+def test_stacked_decorators_the_outermost_wins() -> None:
+    app = Flask(__name__)
+
+    @app.route("/s", methods=["GET", "PUT"])
+    @cross_origin(origins=[B])
+    @cross_origin(origins=[A])
+    def view() -> str:
+        return "x"
+
+    CORS(app, resources={})
+    client = app.test_client()
+    assert client.get("/s", headers={"Origin": B}).headers["Access-Control-Allow-Origin"] == B
+    assert "Access-Control-Allow-Origin" not in client.get("/s", headers={"Origin": A}).headers
+    pre = client.options("/s", headers=PREFLIGHT)
+    assert pre.headers["Access-Control-Allow-Origin"] == B

@@ -327,12 +327,6 @@ def test_example_app_errors_and_public_endpoints(tmp_path: Any) -> None:
     assert {"/todos/", "/todos/{todo_id}", "/auth/login", "/public/stats"} <= set(spec["paths"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: a decorated subclass of a decorated Resource keeps the parent's "
-    "decorator in `decorators`; the parent's policy answers actual requests, the "
-    "subclass's answers preflights",
-)
 def test_decorated_subclass_of_a_decorated_resource_uses_one_policy() -> None:
     app = Flask("restx_subclass")
     api = restx.Api(app)
