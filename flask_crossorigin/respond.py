@@ -7,9 +7,9 @@ headers.
 from __future__ import annotations
 
 import logging
-from typing import Optional, cast
+from typing import Callable, Optional, cast
 
-from flask import Request, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
 from werkzeug.datastructures import Headers
 from werkzeug.local import LocalProxy
 
@@ -43,10 +43,10 @@ _warned: set[tuple[str, str, str]] = set()
 _WARNED_LIMIT = 1024
 
 
-def current_request() -> Request:
-    """The current request itself. Each attribute read through Flask's ``request`` proxy
-    looks the request up again; the hooks look it up once."""
-    return cast("LocalProxy[Request]", request)._get_current_object()
+#: The current request itself. Each attribute read through Flask's ``request`` proxy looks
+#: the request up again; the hooks look it up once.
+current_request: Callable[[], Request] = cast("LocalProxy[Request]", request)._get_current_object
+_current_app: Callable[[], Flask] = cast("LocalProxy[Flask]", current_app)._get_current_object
 
 
 def has_header(headers: Headers, lowered_name: str) -> bool:
@@ -135,7 +135,7 @@ def _own_header_names(headers: Headers) -> str:
 
 def _log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where: str) -> None:
     """DEBUG for every refusal; with ``app.debug``, one WARNING per origin, rule and reason."""
-    app_debug = current_app.debug
+    app_debug = _current_app().debug
     if not (app_debug or logger.isEnabledFor(logging.DEBUG)):
         return
     rule = request.url_rule.rule if request.url_rule is not None else request.path
