@@ -12,6 +12,7 @@ import dataclasses
 import json
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Optional
@@ -29,7 +30,11 @@ DOCS_CHART = ROOT / "docs" / "_static" / "performance.png"
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny counts: checks, not timings")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="output directory (default bench/results; with --quick a new temporary one)",
+    )
     parser.add_argument("--rounds", type=int, help="in-process rounds per scenario")
     parser.add_argument("--policies", help="comma-separated subset of: " + ", ".join(sc.POLICIES))
     parser.add_argument("--no-e2e", action="store_true", help="skip the gunicorn run")
@@ -97,7 +102,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     results["meta"]["load_average_after"] = report._load()
     results["meta"]["seconds"] = round(time.monotonic() - began, 1)
 
-    out: Path = args.out
+    out: Path = args.out or (
+        Path(tempfile.mkdtemp(prefix="bench-quick-")) if args.quick else ROOT / "bench" / "results"
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     text = report.text_report(results)
