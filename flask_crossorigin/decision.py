@@ -83,6 +83,9 @@ _FIXES = {
     "and list the origin explicitly",
 }
 
+#: A blank ``Access-Control-Request-Headers`` longer than this is refused, not ignored.
+MAX_BLANK_REQUEST_HEADERS = 64
+
 _ORIGIN_REFUSALS = {
     Match.NOT_ALLOWED: Reason.ORIGIN_NOT_ALLOWED,
     Match.MALFORMED: Reason.ORIGIN_MALFORMED,
@@ -197,10 +200,14 @@ def _preflight(
     elif request_method not in policy.methods:
         return _refuse(policy, Reason.METHOD_NOT_ALLOWED, True, request_method)
     names: tuple[str, ...] = ()
-    if request_headers is not None and request_headers.strip(" \t"):
+    if request_headers:
+        # The parser checks the length before anything else, so a hostile value costs nothing;
+        # only a short blank value means "no headers".
         parsed = parse_request_headers(request_headers)
         if parsed is None:
-            return _refuse(policy, Reason.HEADERS_MALFORMED, True)
+            if len(request_headers) > MAX_BLANK_REQUEST_HEADERS or request_headers.strip(" \t"):
+                return _refuse(policy, Reason.HEADERS_MALFORMED, True)
+            parsed = ()
         for name in parsed:
             if not policy.allow_headers.allows(name):
                 return _refuse(policy, Reason.HEADER_NOT_ALLOWED, True, name)

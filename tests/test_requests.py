@@ -364,3 +364,23 @@ def test_init_app_twice_later_resources_first() -> None:
     client = app.test_client()
     response = client.get("/api/items", headers={"Origin": B})
     assert response.headers["Access-Control-Allow-Origin"] == B
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["," * 1_000_000, " " * 1_000_000, "\t" * 100, ",".join(f"x-h{i}" for i in range(100_000))],
+    ids=["1 MB of commas", "1 MB of spaces", "100 tabs", "100,000 names"],
+)
+def test_hostile_request_headers_are_refused(value: str) -> None:
+    """SPEC 4: over the length or count bound the preflight is refused, blank or not."""
+    app = build_app(origins=[A], allow_headers="*")
+    response = preflight(app, Access_Control_Request_Headers=value)
+    assert response.status_code == 200
+    assert cors_headers(response) == {}
+
+
+def test_short_blank_request_headers_mean_none() -> None:
+    app = build_app(origins=[A])
+    response = preflight(app, Access_Control_Request_Headers="  ")
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert "Access-Control-Allow-Headers" not in response.headers
