@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from typing import Optional
 
-from .origins import MAX_ORIGIN_LENGTH, Match
+from .origins import MAX_ORIGIN_LENGTH, Match, is_well_formed
 from .policy import ACAH, ACAM, ACAO, ACAPN, Headers, Policy
 from .tokens import is_token, parse_request_headers
 
@@ -170,6 +170,12 @@ def _decide(
         )
     preflight = method == "OPTIONS" and request_method is not None
     if policy.public_wildcard:
+        if not is_well_formed(origin):
+            # Refused, and unlike the public answer this one depends on the Origin: Vary says
+            # so, and a cache keeps it apart from the '*' that everyone else shares.
+            return Decision(
+                Reason.ORIGIN_MALFORMED, (), policy.vary_header, preflight=preflight, detail=origin
+            )
         allow_origin = "*"
     else:
         match = policy.origins.match(origin)

@@ -96,10 +96,11 @@ def test_module_does_not_import_flask() -> None:
         ),
         (
             {"send_wildcard": True},
-            ("GET", "not an origin"),
+            ("GET", "https://a.example"),
             Reason.ALLOWED,
             {"Access-Control-Allow-Origin": "*"},
         ),
+        ({"send_wildcard": True}, ("GET", "not an origin"), Reason.ORIGIN_MALFORMED, {}),
     ],
 )
 def test_decision_table(

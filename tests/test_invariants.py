@@ -206,5 +206,8 @@ def test_invariants(config: Config, req: Req) -> None:
         assert not [k for k, _ in headers if k.startswith("Access-Control-Allow-")]
         assert "Access-Control-Max-Age" not in headers
     public = config.any_origin and config.send_wildcard and config.always_send
-    if config.vary_header and not public:
+    # A public policy answers '*' to every well-formed origin; only its refusal of a malformed
+    # Origin depends on the Origin.
+    refused_by_public = req.origin is not None and not config.allows(req.origin)
+    if config.vary_header and (not public or refused_by_public):
         assert "Origin" in headers.get("Vary", ""), dict(headers)

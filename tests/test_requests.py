@@ -384,3 +384,18 @@ def test_short_blank_request_headers_mean_none() -> None:
     response = preflight(app, Access_Control_Request_Headers="  ")
     assert response.headers["Access-Control-Allow-Origin"] == A
     assert "Access-Control-Allow-Headers" not in response.headers
+
+
+def test_public_wildcard_refuses_malformed_origins_with_vary() -> None:
+    """SPEC 3 and 4: '*' for every well-formed origin, shared without Vary; a malformed Origin
+    is refused, and that answer says Vary: Origin, so a cache never serves it to others."""
+    app = build_app(send_wildcard=True)
+    client = app.test_client()
+    good = client.get("/api/items", headers={"Origin": A})
+    assert good.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Vary" not in good.headers
+    bad = client.get("/api/items", headers={"Origin": "https://a.example/path"})
+    assert "Access-Control-Allow-Origin" not in bad.headers
+    assert bad.headers["Vary"] == "Origin"
+    pre = preflight(app, origin="https://a.example, https://b.example")
+    assert cors_headers(pre) == {} and pre.headers["Vary"] == "Origin"
