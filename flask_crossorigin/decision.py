@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from .origins import MAX_ORIGIN_LENGTH, Match, is_well_formed
 from .policy import ACAH, ACAM, ACAO, ACAPN, Headers, Policy
@@ -128,21 +128,12 @@ def decide(
     ``Access-Control-Request-Method``, ``-Request-Headers`` and ``-Request-Private-Network``
     (``None`` when absent).
     """
-    if method == "OPTIONS" and request_method is not None:
-        return _decide(policy, method, origin, request_method, request_headers, private_network)
-    # Not a preflight: the decision depends on the policy and the origin only, so after the
-    # first request from an origin it is one look-up (unless an origin callable is consulted).
-    key = (id(policy), origin)
-    found = _memo.get(key)
-    if found is not None and found[0] is policy:
-        return found[1]
-    decision = _decide(policy, method, origin)
-    # Hostile over-long origins are not kept: the memo stays small whatever is sent.
-    if not policy.origins.predicates and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
-        if len(_memo) >= _MEMO_LIMIT:
-            _memo.clear()
-        _memo[key] = (policy, decision)
-    return decision
+    if method == "OPTIONS" and request_method is not None and origin is not None:
+        allowed = _allow_origin(policy, origin, preflight=True)
+        if isinstance(allowed, Decision):
+            return allowed
+        return _preflight(policy, allowed, request_method, request_headers, private_network)
+    return _actual(policy, origin)
 
 
 #: Decisions on requests that are not preflights, by policy and origin. The policy is kept
@@ -151,46 +142,56 @@ _memo: dict[tuple[int, Optional[str]], tuple[Policy, Decision]] = {}
 _MEMO_LIMIT = 4096
 
 
-def _decide(
-    policy: Policy,
-    method: str,
-    origin: Optional[str],
-    request_method: Optional[str] = None,
-    request_headers: Optional[str] = None,
-    private_network: Optional[str] = None,
-) -> Decision:
+def _actual(policy: Policy, origin: Optional[str]) -> Decision:
+    """A request that is not a preflight. Its decision depends on the policy and the origin
+    only, so after the first request from an origin it is one look-up (unless an origin
+    callable must be asked again)."""
+    key = (id(policy), origin)
+    found = _memo.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
     if origin is None:
-        if policy.no_origin_acao is None:
-            return Decision(Reason.NO_ORIGIN, (), policy.vary_origin)
-        return Decision(
+        acao = policy.no_origin_acao
+        headers = ((ACAO, acao), *policy.actual_headers) if acao is not None else ()
+        decision = Decision(
             Reason.NO_ORIGIN,
-            ((ACAO, policy.no_origin_acao), *policy.actual_headers),
+            headers,
             policy.vary_origin,
-            expose_response_headers=policy.expose_any,
+            expose_response_headers=policy.expose_any and acao is not None,
         )
-    preflight = method == "OPTIONS" and request_method is not None
-    if policy.public_wildcard:
-        if not is_well_formed(origin):
-            # Refused, and unlike the public answer this one depends on the Origin: Vary says
-            # so, and a cache keeps it apart from the '*' that everyone else shares.
-            return Decision(
-                Reason.ORIGIN_MALFORMED, (), policy.vary_header, preflight=preflight, detail=origin
-            )
-        allow_origin = "*"
     else:
-        match = policy.origins.match(origin)
-        if match is not Match.ALLOWED:
-            return _refuse(policy, _ORIGIN_REFUSALS[match], preflight, origin)
-        allow_origin = origin
-    if not preflight:
+        allowed = _allow_origin(policy, origin, preflight=False)
+        if isinstance(allowed, Decision):
+            decision = allowed
+        else:
+            decision = Decision(
+                Reason.ALLOWED,
+                ((ACAO, allowed), *policy.actual_headers),
+                policy.vary_origin,
+                expose_response_headers=policy.expose_any,
+            )
+    # Hostile over-long origins are not kept: the memo stays small whatever is sent.
+    if not policy.origins.predicates and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
+        if len(_memo) >= _MEMO_LIMIT:
+            _memo.clear()
+        _memo[key] = (policy, decision)
+    return decision
+
+
+def _allow_origin(policy: Policy, origin: str, preflight: bool) -> Union[str, Decision]:
+    """The ``Access-Control-Allow-Origin`` value for ``origin``, or the refusal."""
+    if policy.public_wildcard:
+        if is_well_formed(origin):
+            return "*"
+        # Refused, and unlike the public answer this one depends on the Origin: Vary says so,
+        # and a cache keeps it apart from the '*' that everyone else shares.
         return Decision(
-            Reason.ALLOWED,
-            ((ACAO, allow_origin), *policy.actual_headers),
-            policy.vary_origin,
-            expose_response_headers=policy.expose_any,
+            Reason.ORIGIN_MALFORMED, (), policy.vary_header, preflight=preflight, detail=origin
         )
-    assert request_method is not None
-    return _preflight(policy, allow_origin, request_method, request_headers, private_network)
+    match = policy.origins.match(origin)
+    if match is Match.ALLOWED:
+        return origin
+    return _refuse(policy, _ORIGIN_REFUSALS[match], preflight, origin)
 
 
 def _preflight(
