@@ -18,7 +18,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flask_crossorigin import CORS
+from .conftest import build_app
 
 pytestmark = pytest.mark.slow
 
@@ -147,22 +147,7 @@ requests = st.builds(
 
 
 def make_app(config: Config) -> Flask:
-    app = Flask("invariants")
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-
-    @app.route("/api/items", methods=["GET", "POST", "PUT", "DELETE"])
-    def items() -> dict[str, Any]:
-        return {"items": []}
-
-    @app.route("/api/items/<int:item_id>", methods=["GET", "PATCH"])
-    def item(item_id: int) -> dict[str, Any]:
-        return {"id": item_id}
-
-    @app.route("/boom")
-    def boom() -> str:
-        raise RuntimeError("the view failed")
-
-    CORS(app, **config.options())
+    app = build_app(config={"PROPAGATE_EXCEPTIONS": False}, **config.options())
     return app
 
 
