@@ -27,9 +27,8 @@ from .decorator import find_cross_origin
 from .errors import Problems
 from .logsafe import loggable
 from .options import parse_layer
-from .policy import ACAO
 from .resources import PathRouter
-from .respond import DONE, apply, current_request, has_header, is_preflight
+from .respond import DONE, HAS_ALLOW_ORIGIN, HAS_VARY, apply, current_request, is_preflight, scan
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -37,7 +36,6 @@ EXTENSION_KEY = "cors"
 STATE_KEY = "flask_crossorigin"
 _ERROR_FLAG = "flask_crossorigin.error"
 _MISSING: Any = object()
-_ACAO_LOWER = ACAO.lower()
 
 
 class CORS:
@@ -201,16 +199,20 @@ class AppState:
         return response
 
     def after_request(self, response: Response) -> Response:
-        if getattr(response, DONE, False) or has_header(response.headers, _ACAO_LOWER):
+        if getattr(response, DONE, False):
+            return response
+        found = scan(response.headers)
+        if found & HAS_ALLOW_ORIGIN:
             return response
         req = current_request()
         rule = req.url_rule
         coverage = self.covering(rule.endpoint if rule is not None else None, req.path)
         if coverage is None:
             return response
-        if not coverage.policy.intercept_exceptions and req.environ.get(_ERROR_FLAG):
+        environ = req.environ
+        if not coverage.policy.intercept_exceptions and environ.get(_ERROR_FLAG):
             return response
-        apply(coverage.policy, response, coverage.source)
+        apply(coverage.policy, response, coverage.source, environ, bool(found & HAS_VARY))
         return response
 
 

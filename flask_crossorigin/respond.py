@@ -7,7 +7,7 @@ headers.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Optional, cast
+from typing import Any, Callable, Optional, cast
 
 from flask import Flask, Request, Response, current_app, request
 from werkzeug.datastructures import Headers
@@ -57,6 +57,24 @@ def has_header(headers: Headers, lowered_name: str) -> bool:
     return False
 
 
+#: Flags from :func:`scan`.
+HAS_ALLOW_ORIGIN = 1
+HAS_VARY = 2
+
+
+def scan(headers: Headers) -> int:
+    """One pass over a response's headers: is ``Access-Control-Allow-Origin`` there (a view
+    set it, so the response is left alone), and is ``Vary`` there (to merge with)?"""
+    found = 0
+    for name, _ in headers:
+        lowered = name.lower()
+        if lowered == "access-control-allow-origin":
+            found |= HAS_ALLOW_ORIGIN
+        elif lowered == "vary":
+            found |= HAS_VARY
+    return found
+
+
 def is_preflight(environ: dict[str, object]) -> bool:
     """An ``OPTIONS`` request with ``Origin`` and ``Access-Control-Request-Method``."""
     return (
@@ -66,9 +84,20 @@ def is_preflight(environ: dict[str, object]) -> bool:
     )
 
 
-def apply(policy: Policy, response: Response, where: str = "") -> Decision:
-    """Decide for the current request and add the headers to ``response``."""
-    environ = current_request().environ
+def apply(
+    policy: Policy,
+    response: Response,
+    where: str = "",
+    environ: Optional[dict[str, Any]] = None,
+    has_vary: Optional[bool] = None,
+) -> Decision:
+    """Decide for the current request and add the headers to ``response``.
+
+    A hook that already has the request's ``environ``, or knows from :func:`scan` whether the
+    response has a ``Vary`` header, passes them along.
+    """
+    if environ is None:
+        environ = current_request().environ
     method = environ.get("REQUEST_METHOD", "GET")
     origin = environ.get("HTTP_ORIGIN")
     if method == "OPTIONS" and origin is not None:
@@ -82,7 +111,7 @@ def apply(policy: Policy, response: Response, where: str = "") -> Decision:
         )
     else:
         decision = decide(policy, method, origin)
-    write(response, decision)
+    write(response, decision, has_vary)
     if decision.reason.refused:
         _log_refusal(decision, policy, origin, where)
     elif logger.isEnabledFor(logging.DEBUG):
@@ -96,7 +125,7 @@ def apply(policy: Policy, response: Response, where: str = "") -> Decision:
     return decision
 
 
-def write(response: Response, decision: Decision) -> None:
+def write(response: Response, decision: Decision, has_vary: Optional[bool] = None) -> None:
     headers = response.headers
     for name, value in decision.headers:
         headers.add(name, value)
@@ -105,13 +134,18 @@ def write(response: Response, decision: Decision) -> None:
         if names:
             headers.add(ACEH, names)
     if decision.vary_origin:
-        add_vary_origin(headers)
+        add_vary_origin(headers, has_vary)
     setattr(response, DONE, True)
 
 
-def add_vary_origin(headers: Headers) -> None:
-    """Add ``Origin`` to ``Vary``, merging with what is there; ``Vary: *`` stays as it is."""
-    if not has_header(headers, "vary"):
+def add_vary_origin(headers: Headers, present: Optional[bool] = None) -> None:
+    """Add ``Origin`` to ``Vary``, merging with what is there; ``Vary: *`` stays as it is.
+
+    ``present`` says whether ``headers`` has a ``Vary`` already, when the caller knows.
+    """
+    if present is None:
+        present = has_header(headers, "vary")
+    if not present:
         headers.add("Vary", "Origin")
         return
     values = headers.getlist("Vary")
