@@ -12,7 +12,7 @@ from .decision import Decision, Reason, decide
 from .decorator import cross_origin
 from .errors import CORSConfigError, Problem
 from .extension import CORS
-from .introspect import Simulation, UnknownPath, coverage, simulate
+from .introspect import Route, Simulation, UnknownPath, coverage, routes, simulate
 from .policy import Policy
 
 __all__ = [
@@ -23,11 +23,13 @@ __all__ = [
     "Policy",
     "Problem",
     "Reason",
+    "Route",
     "Simulation",
     "UnknownPath",
     "__version__",
     "coverage",
     "cross_origin",
     "decide",
+    "routes",
     "simulate",
 ]
