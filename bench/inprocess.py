@@ -190,6 +190,19 @@ def ratio(ours: float, theirs: float) -> Optional[float]:
     return round(ours / theirs, 4)
 
 
+def measure_frozen(calls: dict[str, Call], settings: Settings) -> dict[str, Any]:
+    """``measure`` with the apps and their configuration frozen out of the garbage collector's
+    way, and collected afterwards."""
+    gc.collect()
+    gc.freeze()
+    try:
+        return measure(calls, settings)
+    finally:
+        calls.clear()
+        gc.unfreeze()
+        gc.collect()
+
+
 def run(
     scenario_list: Sequence[Scenario],
     settings: Settings,
@@ -199,15 +212,7 @@ def run(
     results = []
     for number, scenario in enumerate(scenario_list, 1):
         progress(f"[{number}/{len(scenario_list)}] {scenario.label}")
-        calls = build_calls(scenario, cold_count)
-        gc.collect()
-        gc.freeze()  # the apps and their configuration stay out of the collector's way
-        try:
-            measured = measure(calls, settings)
-        finally:
-            del calls
-            gc.unfreeze()
-            gc.collect()
+        measured = measure_frozen(build_calls(scenario, cold_count), settings)
         added = measured["added_us"]
         results.append(
             {
@@ -250,14 +255,7 @@ def flatness(
             env = sc.environ(policy, kind)
             check(Scenario(policy, kind), "flask-crossorigin", *sc.answer(app, env))
             calls[key] = sc.wsgi_call(app, [env])
-        gc.collect()
-        gc.freeze()
-        try:
-            measured = measure(calls, settings)
-        finally:
-            del calls
-            gc.unfreeze()
-            gc.collect()
+        measured = measure_frozen(calls, settings)
         added = {k: v for k, v in measured["added_us"].items()}
         base = added[policies[0]]["median"]
         results.append(
