@@ -1,7 +1,11 @@
-"""Real servers on loopback: gunicorn (from PyPI) and Debian's nginx, from temporary prefixes."""
+"""Real servers on loopback: gunicorn (from PyPI) and Debian's nginx, from temporary prefixes.
+
+Every server is started by a fixture and stopped in its teardown; every wait is bounded.
+"""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import os
 import shutil
@@ -13,11 +17,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Optional
 
 import pytest
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ROOT = Path(__file__).parents[2]
+#: The unprivileged account nginx runs as when the tests run as root.
+NOBODY = (65534, 65534)
 
 
 def free_port() -> int:
@@ -27,15 +34,35 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
+def wait_for_http(port: int, path: str, timeout: float = 20.0) -> None:
+    """Wait until ``GET path`` on the port gets any HTTP answer."""
     deadline = time.monotonic() + timeout
+    last: Optional[BaseException] = None
     while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except (OSError, http.client.HTTPException) as error:
+            last = error
             time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+        finally:
+            conn.close()
+    raise TimeoutError(f"no HTTP answer on 127.0.0.1:{port} after {timeout} s: {last!r}")
+
+
+@functools.cache
+def gunicorn_options() -> tuple[str, ...]:
+    """``--no-control-socket`` where the installed gunicorn has a control socket to turn off."""
+    help_text = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    return ("--no-control-socket",) if "--no-control-socket" in help_text else ()
 
 
 class Gunicorn:
@@ -43,19 +70,25 @@ class Gunicorn:
 
     def __init__(self, library: str, workers: int = 1, threads: int = 1) -> None:
         self.port = free_port()
+        self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         env = {**os.environ, "CORS_LIBRARY": library, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--no-control-socket",
+            [sys.executable, "-m", "gunicorn", *gunicorn_options(),
              "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--worker-class", "gthread", "--threads", str(threads),
-             "--log-level", "warning", "tests.deploy.wsgi_app:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+             "--graceful-timeout", "5", "--log-level", "warning",
+             "tests.deploy.wsgi_app:app"],
+            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
         )  # fmt: skip
         try:
-            wait_for_port(self.port)
-        except TimeoutError:
+            wait_for_http(self.port, "/ready")
+        except TimeoutError as error:
             self.stop()
-            raise
+            raise RuntimeError(f"gunicorn did not start: {self.output()}") from error
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -65,12 +98,12 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
+        self.log.close()
 
 
 TEMP_KINDS = ("client", "proxy", "fastcgi", "uwsgi", "scgi")
 NGINX_CONF = """
+daemon off;
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
@@ -97,46 +130,70 @@ http {{
 
 
 def require_nginx() -> None:
-    if os.path.exists(NGINX):
+    """Skip, loudly, when nginx is not installed; under CI=true that is a failure."""
+    if os.access(NGINX, os.X_OK):
         return
-    message = "the shared-cache test needs Debian's nginx-light: apt-get install nginx-light"
+    message = (
+        f"nginx not found at {NGINX}: the shared-cache tests need Debian's nginx-light "
+        "(apt-get install nginx-light; .ci/run installs it)"
+    )
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
 
 
 class Nginx:
-    """nginx with proxy_cache in front of an upstream, run from a temporary prefix."""
+    """nginx with proxy_cache in front of an upstream, run in the foreground from a temporary
+    prefix as an unprivileged user (``nobody`` when the tests run as root)."""
 
     def __init__(self, prefix: Path, upstream: int) -> None:
         self.prefix = prefix
         self.port = free_port()
-        # Started as root, nginx's workers drop to an unprivileged user: they must be able to
-        # reach the prefix and write the cache and temporary directories.
-        prefix.chmod(0o755)
         for name in ("cache", *(f"{kind}_temp" for kind in TEMP_KINDS)):
             (prefix / name).mkdir()
-            (prefix / name).chmod(0o777)
         conf = NGINX_CONF.format(prefix=prefix, port=self.port, upstream=upstream)
         (prefix / "nginx.conf").write_text(conf)
-        subprocess.run(
-            [NGINX, "-p", str(prefix), "-c", "nginx.conf", "-e", "error.log"],
-            check=True,
-            capture_output=True,
-            timeout=20,
+        self.user: Optional[tuple[int, int]] = None
+        if os.geteuid() == 0:
+            self.user = NOBODY
+            for path in (prefix, *prefix.iterdir()):
+                os.chown(path, *NOBODY)
+        self.process = subprocess.Popen(
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            **self.run_as(),
         )
-        wait_for_port(self.port)
+        try:
+            wait_for_http(self.port, "/ready")
+        except TimeoutError as error:
+            self.stop()
+            raise RuntimeError(f"nginx did not start: {self.error_log()}") from error
+
+    def command(self, *extra: str) -> list[str]:
+        return [NGINX, "-p", str(self.prefix), "-c", "nginx.conf", "-e", "error.log", *extra]
+
+    def run_as(self) -> dict[str, object]:
+        if self.user is None:
+            return {}
+        uid, gid = self.user
+        return {"user": uid, "group": gid, "extra_groups": []}
+
+    def error_log(self) -> str:
+        log = self.prefix / "error.log"
+        return log.read_text(errors="replace")[-3000:] if log.exists() else "(no error.log)"
 
     def stop(self) -> None:
-        subprocess.run(
-            [NGINX, "-p", str(self.prefix), "-c", "nginx.conf", "-e", "error.log", "-s", "quit"],
-            capture_output=True,
-            timeout=20,
-        )
-        pid_file = self.prefix / "nginx.pid"
-        deadline = time.monotonic() + 10
-        while pid_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        if self.process.poll() is None:
+            subprocess.run(
+                self.command("-s", "quit"), capture_output=True, timeout=20, **self.run_as()
+            )
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
 
 
 def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -151,6 +208,7 @@ def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, dict[str, s
 
 @pytest.fixture(scope="module", params=["flask-crossorigin", "flask-cors"])
 def cached_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    """nginx's proxy_cache in front of gunicorn serving the app wired with each library."""
     require_nginx()
     library: str = request.param
     upstream = Gunicorn(library)

@@ -22,19 +22,24 @@ def create_app(library: str) -> Flask:
         return response
 
     @app.route("/echo", methods=["GET", "POST", "PUT"])
+    @app.route("/open", methods=["GET", "POST", "PUT"])
     def echo() -> Response:
         # The request's own marker comes back, so a client can tell its answer from another's.
-        return jsonify(marker=request.headers.get("X-Marker", ""))
+        response = jsonify(marker=request.headers.get("X-Marker", ""))
+        response.headers["X-Worker"] = str(os.getpid())
+        return response
 
     resources = {
         "/single/*": {"origins": [ALLOWED]},
         "/multi/*": {"origins": [ALLOWED, ALSO_ALLOWED]},
         "/echo": {"origins": ["http://*.a.test"], "supports_credentials": True},
+        "/open": {"origins": ["http://*.b.test"], "max_age": 60},
     }
     if library == "flask-cors":
         from flask_cors import CORS as FlaskCORS
 
         resources["/echo"]["origins"] = [r"http://.*\.a\.test"]
+        resources["/open"]["origins"] = [r"http://.*\.b\.test"]
         FlaskCORS(app, resources=resources)
     else:
         from flask_crossorigin import CORS
