@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 MAX_LOGGED = 200
+#: A request method as HTTP defines it: a short token. Anything else is quoted and escaped.
+_PLAIN_METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}")
+MAX_LOGGED_METHOD = 32
 
 
 def loggable(value: Optional[str], limit: int = MAX_LOGGED) -> str:
@@ -20,3 +24,14 @@ def loggable(value: Optional[str], limit: int = MAX_LOGGED) -> str:
     if len(value) > limit:
         text += f"...(+{len(value) - limit} chars)"
     return f'"{text}"'
+
+
+def loggable_method(method: str) -> str:
+    """Return a request method as is when it is a short HTTP token, else as :func:`loggable`.
+
+    A client may send any bytes but whitespace as the method, so a line that names the method
+    escapes it like any other request-derived value.
+    """
+    if _PLAIN_METHOD.fullmatch(method):
+        return method
+    return loggable(method, MAX_LOGGED_METHOD)

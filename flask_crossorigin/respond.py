@@ -15,7 +15,7 @@ from werkzeug.local import LocalProxy
 
 from .decision import Decision, decide
 from .explain import fix
-from .logsafe import loggable
+from .logsafe import loggable, loggable_method
 from .policy import ACEH, Policy
 
 logger = logging.getLogger("flask_crossorigin")
@@ -117,7 +117,7 @@ def apply(
     elif logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "%s %s from Origin %s: %s",
-            method,
+            loggable_method(method),
             loggable(request.path),
             loggable(origin),
             decision.explain(),
@@ -184,7 +184,7 @@ def _log_refusal(decision: Decision, policy: Policy, origin: Optional[str], wher
     logger.log(
         level,
         "CORS refused %s %s from Origin %s (%s, covered by %s): %s. Fix: %s",
-        request.method,
+        loggable_method(request.method),
         loggable(request.path),
         loggable(origin),
         decision.reason.value,

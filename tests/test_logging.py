@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from flask_crossorigin import respond
-from flask_crossorigin.logsafe import MAX_LOGGED, loggable
+from flask_crossorigin.logsafe import MAX_LOGGED, MAX_LOGGED_METHOD, loggable, loggable_method
 
 from .conftest import build_app
 
@@ -167,3 +167,12 @@ def test_loggable() -> None:
     long = loggable("x" * 1000)
     assert long.endswith('...(+800 chars)"') and len(long) < 260
     assert len(loggable("\U0001f600" * 1000)) <= 10 * MAX_LOGGED + 40
+
+
+def test_loggable_method() -> None:
+    assert loggable_method("GET") == "GET"
+    assert loggable_method("PROPFIND") == "PROPFIND"
+    assert loggable_method("GET\r\nINFO forged") == '"GET\\r\\nINFO forged"'
+    assert loggable_method('a"b') == '"a\\"b"'
+    long = loggable_method("M" * 20_000)
+    assert long.startswith('"' + "M" * MAX_LOGGED_METHOD) and long.endswith('chars)"')

@@ -38,10 +38,15 @@ ports = st.one_of(st.just(""), st.integers(1, 65535).map(str))
 schemes = st.sampled_from(["http", "https", "app", "chrome-extension"])
 
 
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
 @st.composite
 def origins(draw: st.DrawFn) -> str:
-    port = draw(ports)
-    return f"{draw(schemes)}://{draw(hosts)}" + (f":{port}" if port else "")
+    """A serialized origin as a browser sends it: never with its scheme's default port."""
+    scheme = draw(schemes)
+    port = draw(ports.filter(lambda p: p != DEFAULT_PORTS.get(scheme)))
+    return f"{scheme}://{draw(hosts)}" + (f":{port}" if port else "")
 
 
 @given(origins())
