@@ -11,7 +11,7 @@ with credentials); the preflight's method and header checks follow "CORS-preflig
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .origins import MAX_ORIGIN_LENGTH, Match, is_well_formed
@@ -104,10 +104,15 @@ class Decision:
     detail: str = ""
     #: ``expose_headers='*'`` with credentials: list the response's own header names.
     expose_response_headers: bool = False
+    #: ``reason.refused``, kept as a plain attribute: the response path reads it every request.
+    refused: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "refused", self.reason not in _GRANTS)
 
     @property
     def allowed(self) -> bool:
-        return not self.reason.refused
+        return not self.refused
 
     def explain(self) -> str:
         return self.reason.explain(self.detail)
@@ -133,23 +138,24 @@ def decide(
         if isinstance(allowed, Decision):
             return allowed
         return _preflight(policy, allowed, request_method, request_headers, private_network)
-    return _actual(policy, origin)
+    return decide_actual(policy, origin)
 
 
-#: Decisions on requests that are not preflights, by policy and origin. The policy is kept
-#: with its decision, so an entry can never answer for another policy given the same id.
-_memo: dict[tuple[int, Optional[str]], tuple[Policy, Decision]] = {}
-_MEMO_LIMIT = 4096
+#: How many decisions one policy keeps in :attr:`Policy.answers`.
+ANSWERS_LIMIT = 4096
 
 
-def _actual(policy: Policy, origin: Optional[str]) -> Decision:
-    """A request that is not a preflight. Its decision depends on the policy and the origin
-    only, so after the first request from an origin it is one look-up (unless an origin
-    callable must be asked again)."""
-    key = (id(policy), origin)
-    found = _memo.get(key)
-    if found is not None and found[0] is policy:
-        return found[1]
+def decide_actual(policy: Policy, origin: Optional[str]) -> Decision:
+    """:func:`decide` for a request that is not a preflight.
+
+    Its decision depends on the policy and the origin only, so it is kept in
+    ``policy.answers``: after the first request from an origin, one look-up (unless an origin
+    callable must be asked again).
+    """
+    answers = policy.answers
+    found = answers.get(origin)
+    if found is not None:
+        return found
     if origin is None:
         acao = policy.no_origin_acao
         headers = ((ACAO, acao), *policy.actual_headers) if acao is not None else ()
@@ -172,9 +178,9 @@ def _actual(policy: Policy, origin: Optional[str]) -> Decision:
             )
     # Hostile over-long origins are not kept: the memo stays small whatever is sent.
     if not policy.origins.predicates and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
-        if len(_memo) >= _MEMO_LIMIT:
-            _memo.clear()
-        _memo[key] = (policy, decision)
+        if len(answers) >= ANSWERS_LIMIT:
+            answers.clear()
+        answers[origin] = decision
     return decision
 
 

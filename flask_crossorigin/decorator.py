@@ -87,8 +87,9 @@ class CrossOrigin:
             else:
                 called = app.ensure_sync(view) if is_async else view
                 response = app.make_response(called(*args, **kwargs))
-            if not getattr(response, DONE, False) and ACAO not in response.headers:
-                apply(policy, response, self.target)
+            environ = request.environ
+            if environ.get(DONE) is not response and ACAO not in response.headers:
+                apply(policy, response, self.target, environ, app=app)
             return response
 
         setattr(wrapper, MARKER, self)

@@ -2,9 +2,10 @@
 
 A request's path through this module:
 
-1. ``before_request`` (first of the app's hooks): a preflight on a covered route is answered
-   here, before any auth hook or view decorator can refuse it (browsers never send
-   credentials on a preflight).
+1. Before the app's ``before_request`` hooks (the extension wraps ``app.preprocess_request``,
+   which runs them): a preflight on a covered route is answered here, before any auth hook or
+   view decorator can refuse it (browsers never send credentials on a preflight). Every other
+   request passes through at the cost of one comparison.
 2. ``after_request``: every other response of a covered route gets its CORS headers, unless a
    view already set ``Access-Control-Allow-Origin``.
 
@@ -20,6 +21,7 @@ from typing import Any, Callable, Optional, Union
 
 from flask import Blueprint, Flask, Response, request
 from flask.blueprints import BlueprintSetupState
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import NotFound
 
 from .configure import Coverage, Layer, ResourceRule, resource_rules, single_policy
@@ -28,7 +30,7 @@ from .errors import Problems
 from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
-from .respond import DONE, HAS_ALLOW_ORIGIN, HAS_VARY, apply, current_request, is_preflight, scan
+from .respond import DONE, LINES_DIRECT, apply, current_request, is_preflight
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -180,13 +182,15 @@ class AppState:
 
     def _install(self) -> None:
         app = self.app
-        app.before_request_funcs.setdefault(None, []).insert(0, self.answer_preflight)
+        app.preprocess_request = _preflights_first(  # type: ignore[method-assign]
+            app.preprocess_request, self.answer_preflight
+        )
         app.after_request(self.after_request)
         for name in ("handle_user_exception", "handle_exception"):
             setattr(app, name, _flag_errors(getattr(app, name)))
 
     def answer_preflight(self) -> Optional[Response]:
-        """``before_request``: answer a preflight on a covered route, before the app's hooks."""
+        """Answer a preflight on a covered route, before the app's ``before_request`` hooks."""
         req = current_request()
         if not is_preflight(req.environ) or isinstance(req.routing_exception, NotFound):
             return None
@@ -199,21 +203,53 @@ class AppState:
         return response
 
     def after_request(self, response: Response) -> Response:
-        if getattr(response, DONE, False):
-            return response
-        found = scan(response.headers)
-        if found & HAS_ALLOW_ORIGIN:
-            return response
+        """Add the CORS headers to a response of a covered route (``after_request`` hook)."""
         req = current_request()
-        rule = req.url_rule
-        coverage = self.covering(rule.endpoint if rule is not None else None, req.path)
-        if coverage is None:
-            return response
         environ = req.environ
+        done: object = environ.get(DONE)
+        if done is response:  # a preflight answer, or a decorated view's response
+            return response
+        # Is Access-Control-Allow-Origin there (a view set it, so the response is left alone),
+        # and is Vary there (to merge with)? Only names of the right length are lowered.
+        headers = response.headers
+        has_vary = False
+        for name, _ in headers._list if type(headers) is Headers and LINES_DIRECT else headers:
+            size = len(name)
+            if size == 4:
+                if name.lower() == "vary":
+                    has_vary = True
+            elif size == 27 and name.lower() == "access-control-allow-origin":
+                return response
+        rule = req.url_rule
+        coverage = None
+        if rule is not None:
+            coverage = self._by_endpoint.get(rule.endpoint, _MISSING)
+            if coverage is _MISSING:
+                coverage = self.covering_endpoint(rule.endpoint)
+        if coverage is None:
+            coverage = self.router.universal or self.router.match(req.path)
+            if coverage is None:
+                return response
         if not coverage.policy.intercept_exceptions and environ.get(_ERROR_FLAG):
             return response
-        apply(coverage.policy, response, coverage.source, environ, bool(found & HAS_VARY))
+        apply(coverage.policy, response, coverage.source, environ, has_vary, self.app)
         return response
+
+
+def _preflights_first(
+    preprocess: Callable[[], Any], answer: Callable[[], Optional[Response]]
+) -> Callable[[], Any]:
+    """Wrap an app's ``preprocess_request`` so that a covered preflight is answered before the
+    app's URL value preprocessors and ``before_request`` hooks run."""
+
+    def preprocess_request() -> Any:
+        if current_request().environ.get("REQUEST_METHOD") == "OPTIONS":
+            response = answer()
+            if response is not None:
+                return response
+        return preprocess()
+
+    return preprocess_request
 
 
 def _flag_errors(handler: Callable[[Exception], Any]) -> Callable[[Exception], Any]:

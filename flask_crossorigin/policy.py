@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .errors import Problems
 from .options import HeaderRule
 from .origins import Kind, OriginMatcher
 from .patterns import FullMatch, any_fullmatch
+
+if TYPE_CHECKING:
+    from .decision import Decision
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
@@ -73,6 +76,12 @@ class Policy:
     #: The parsed options (for introspection) and where each value came from.
     settings: Mapping[str, Any] = field(repr=False)
     sources: Mapping[str, str] = field(repr=False)
+    #: Decisions on requests that are not preflights, by ``Origin`` (``None``: no Origin):
+    #: a bounded memo of :func:`~flask_crossorigin.decision.decide_actual`, which alone fills
+    #: it. The answer for an origin depends on the policy alone, unless a callable is asked.
+    answers: dict[Optional[str], Decision] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
 
 def merge(layers: list[tuple[str, Mapping[str, Any]]]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -65,6 +65,11 @@ class PathRouter(Generic[T]):
         self._literals = literals
         self._regexes = tuple((p.match, v) for p, v in ordered if isinstance(p, re.Pattern))
         self._memo: dict[str, Optional[T]] = {}
+        #: The value for every path, when the first rule matches them all (``r"/*"``, the
+        #: default): then a path needs no look-up at all.
+        self.universal: Optional[T] = None
+        if ordered and not literals and _matches_every_path(ordered[0][0]):
+            self.universal = ordered[0][1]
 
     def match(self, path: str) -> Optional[T]:
         found = self._memo.get(path, _MISSING)
@@ -83,3 +88,12 @@ class PathRouter(Generic[T]):
             if match(path) is not None:
                 return value
         return None
+
+
+def _matches_every_path(pattern: Union[str, re.Pattern[str]]) -> bool:
+    """Whether a resource regex matches every path: it matches from the start, so one that
+    matches the empty string (``r"/*"``, ``r".*"``) matches every string, and ``r"/.*"``
+    every path (a path always starts with ``/``)."""
+    if isinstance(pattern, str):
+        return False
+    return pattern.match("") is not None or pattern.pattern == "/.*"

@@ -13,15 +13,17 @@ from flask import Flask, Request, Response, current_app, request
 from werkzeug.datastructures import Headers
 from werkzeug.local import LocalProxy
 
-from .decision import Decision, decide
+from .decision import Decision, decide, decide_actual
 from .explain import fix
 from .logsafe import loggable, loggable_method
 from .policy import ACEH, Policy
 
 logger = logging.getLogger("flask_crossorigin")
 
-#: Attribute set on a response once CORS has been evaluated for it.
-DONE = "_flask_crossorigin_done"
+#: The ``environ`` key that holds the response whose CORS headers are written, so that no
+#: later hook writes them again. (Kept in the request's ``environ`` rather than on the
+#: response: a new attribute on a Werkzeug response costs more than the whole look-up.)
+DONE = "flask_crossorigin.done"
 
 # Never listed by expose_headers='*' with credentials: browsers hide these anyway, or they are
 # CORS-safelisted response headers that every page can read already.
@@ -38,6 +40,14 @@ _NOT_EXPOSED = frozenset(
         "pragma",
     }
 )
+
+_DEBUG = logging.DEBUG
+
+#: Whether Werkzeug's ``Headers`` keeps its lines in a plain list, ``_list`` (it has since its
+#: first release). The response path reads and extends that list directly, since each method
+#: call costs as much as the look-ups themselves; should a Werkzeug release change that, the
+#: path falls back to the public methods.
+LINES_DIRECT = isinstance(getattr(Headers(), "_list", None), list)
 
 _warned: set[tuple[str, str, str]] = set()
 _WARNED_LIMIT = 1024
@@ -57,24 +67,6 @@ def has_header(headers: Headers, lowered_name: str) -> bool:
     return False
 
 
-#: Flags from :func:`scan`.
-HAS_ALLOW_ORIGIN = 1
-HAS_VARY = 2
-
-
-def scan(headers: Headers) -> int:
-    """One pass over a response's headers: is ``Access-Control-Allow-Origin`` there (a view
-    set it, so the response is left alone), and is ``Vary`` there (to merge with)?"""
-    found = 0
-    for name, _ in headers:
-        lowered = name.lower()
-        if lowered == "access-control-allow-origin":
-            found |= HAS_ALLOW_ORIGIN
-        elif lowered == "vary":
-            found |= HAS_VARY
-    return found
-
-
 def is_preflight(environ: dict[str, object]) -> bool:
     """An ``OPTIONS`` request with ``Origin`` and ``Access-Control-Request-Method``."""
     return (
@@ -90,34 +82,57 @@ def apply(
     where: str = "",
     environ: Optional[dict[str, Any]] = None,
     has_vary: Optional[bool] = None,
+    app: Optional[Flask] = None,
 ) -> Decision:
     """Decide for the current request and add the headers to ``response``.
 
-    A hook that already has the request's ``environ``, or knows from :func:`scan` whether the
-    response has a ``Vary`` header, passes them along.
+    A hook that already has the request's ``environ`` and app, or knows whether the response
+    has a ``Vary`` header, passes them along. This runs on every
+    response of a covered route, so it is written flat: look-ups, no work that the policy's
+    compilation could have done.
     """
     if environ is None:
         environ = current_request().environ
-    method = environ.get("REQUEST_METHOD", "GET")
     origin = environ.get("HTTP_ORIGIN")
-    if method == "OPTIONS" and origin is not None:
+    if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
         decision = decide(
             policy,
-            method,
+            "OPTIONS",
             origin,
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
     else:
-        decision = decide(policy, method, origin)
-    write(response, decision, has_vary)
-    if decision.reason.refused:
-        _log_refusal(decision, policy, origin, where)
-    elif logger.isEnabledFor(logging.DEBUG):
+        decision = policy.answers.get(origin) or decide_actual(policy, origin)
+    headers = response.headers
+    # The names and values were checked when the policy was compiled (an origin is echoed only
+    # once it is known to be well-formed), so on Werkzeug's own Headers the lines go straight
+    # onto its list rather than through ``add``, which would check them again.
+    direct = type(headers) is Headers and LINES_DIRECT
+    if decision.headers:
+        if direct:
+            headers._list.extend(decision.headers)
+        else:
+            for name, value in decision.headers:
+                headers.add(name, value)
+    if decision.expose_response_headers:
+        names = _own_header_names(headers)
+        if names:
+            headers.add(ACEH, names)
+    if decision.vary_origin:
+        if has_vary is False and direct:
+            headers._list.append(_VARY_ORIGIN)
+        else:
+            add_vary_origin(headers, has_vary)
+    environ[DONE] = response
+    if decision.refused:
+        if (app or _current_app()).config["DEBUG"] or logger.isEnabledFor(_DEBUG):
+            _log_refusal(decision, policy, origin, where)
+    elif logger.isEnabledFor(_DEBUG):
         logger.debug(
             "%s %s from Origin %s: %s",
-            loggable_method(method),
+            loggable_method(environ.get("REQUEST_METHOD", "GET")),
             loggable(request.path),
             loggable(origin),
             decision.explain(),
@@ -125,17 +140,7 @@ def apply(
     return decision
 
 
-def write(response: Response, decision: Decision, has_vary: Optional[bool] = None) -> None:
-    headers = response.headers
-    for name, value in decision.headers:
-        headers.add(name, value)
-    if decision.expose_response_headers:
-        names = _own_header_names(headers)
-        if names:
-            headers.add(ACEH, names)
-    if decision.vary_origin:
-        add_vary_origin(headers, has_vary)
-    setattr(response, DONE, True)
+_VARY_ORIGIN = ("Vary", "Origin")
 
 
 def add_vary_origin(headers: Headers, present: Optional[bool] = None) -> None:
@@ -170,7 +175,7 @@ def _own_header_names(headers: Headers) -> str:
 def _log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where: str) -> None:
     """DEBUG for every refusal; with ``app.debug``, one WARNING per origin, rule and reason."""
     app_debug = _current_app().debug
-    if not (app_debug or logger.isEnabledFor(logging.DEBUG)):
+    if not (app_debug or logger.isEnabledFor(_DEBUG)):
         return
     rule = request.url_rule.rule if request.url_rule is not None else request.path
     level = logging.DEBUG

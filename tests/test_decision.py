@@ -174,12 +174,33 @@ def test_exactly_one_acao_equal_to_origin_or_star(
 
 def test_memo_keeps_no_over_long_origins() -> None:
     """Hostile over-long origins are refused every time and never kept in the memo."""
-    from flask_crossorigin import decision as module
+    from flask_crossorigin.decision import ANSWERS_LIMIT
 
     p = policy(origins=[A])
-    module._memo.clear()
     for i in range(50):
         assert decide(p, "GET", f"https://{i}" + "a" * 20_000).reason is Reason.ORIGIN_MALFORMED
-    assert module._memo == {}
+    assert p.answers == {}
     decide(p, "GET", A)
-    assert len(module._memo) == 1
+    assert list(p.answers) == [A]
+    for i in range(ANSWERS_LIMIT + 10):
+        decide(p, "GET", f"https://h{i}.example")
+    assert 0 < len(p.answers) <= ANSWERS_LIMIT
+
+
+def test_memo_answers_like_a_fresh_decision() -> None:
+    """A kept decision is the one a fresh policy would make, for grants and refusals."""
+    for origin in (A, "https://b.example", None):
+        kept = policy(origins=[A], supports_credentials=True)
+        first = decide(kept, "GET", origin)
+        assert decide(kept, "GET", origin) is first
+        assert decide(policy(origins=[A], supports_credentials=True), "GET", origin) == first
+
+
+def test_callable_origins_are_asked_every_time() -> None:
+    """A callable's answer may change: its decisions are never kept."""
+    allowed = {A}
+    p = policy(origins=[lambda origin: origin in allowed])
+    assert decide(p, "GET", A).allowed
+    allowed.clear()
+    assert not decide(p, "GET", A).allowed
+    assert p.answers == {}

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from flask import Flask, Response, abort, request
+from werkzeug.datastructures import Headers
 
-from flask_crossorigin import CORS
+from flask_crossorigin import CORS, cross_origin
 
 from .conftest import build_app
 
@@ -399,3 +400,102 @@ def test_public_wildcard_refuses_malformed_origins_with_vary() -> None:
     assert bad.headers["Vary"] == "Origin"
     pre = preflight(app, origin="https://a.example, https://b.example")
     assert cors_headers(pre) == {} and pre.headers["Vary"] == "Origin"
+
+
+def _all_answers(app: Flask) -> list[tuple[int, list[tuple[str, str]]]]:
+    client = app.test_client()
+    answers = []
+    for origin in (A, B, None, "not an origin"):
+        headers = {"Origin": origin} if origin else {}
+        for path in ("/api/items", "/nowhere"):
+            response = client.get(path, headers=headers)
+            answers.append((response.status_code, list(response.headers)))
+    answers.append((preflight(app).status_code, list(preflight(app).headers)))
+    return answers
+
+
+def test_header_lines_without_the_direct_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should Werkzeug's Headers stop keeping its lines in a list, the public methods give the
+    same answers, line for line."""
+    from flask_crossorigin import extension, respond
+
+    assert respond.LINES_DIRECT  # the supported Werkzeug releases: the direct path is tested
+    options: dict[str, Any] = {"origins": [A], "expose_headers": ["X-A"], "max_age": 60}
+    direct = _all_answers(build_app(**options))
+    monkeypatch.setattr(respond, "LINES_DIRECT", False)
+    monkeypatch.setattr(extension, "LINES_DIRECT", False)
+    assert _all_answers(build_app(**options)) == direct
+
+
+class _OwnHeaders(Headers):
+    """A Headers subclass: the extension goes through its methods."""
+
+    added: list[str] = []
+
+    def add(self, key: str, value: Any, /, **kwargs: Any) -> None:
+        self.added.append(key)
+        super().add(key, value, **kwargs)
+
+
+def test_response_class_with_its_own_headers_class() -> None:
+    app = Flask(__name__)
+
+    @app.route("/own-headers")
+    def view() -> Response:
+        response = Response("x")
+        response.headers = _OwnHeaders(response.headers)
+        response.headers.add("Vary", "Cookie")
+        return response
+
+    CORS(app, origins=[A])
+    _OwnHeaders.added.clear()
+    response = app.test_client().get("/own-headers", headers={"Origin": A})
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert response.headers["Vary"] == "Cookie, Origin"
+    assert "Access-Control-Allow-Origin" in _OwnHeaders.added
+
+
+@pytest.mark.parametrize(
+    ("resources", "universal"),
+    [
+        (None, True),
+        ("/*", True),
+        (r"/.*", True),
+        (r".*", True),
+        (r"/api/*", False),
+        ({"/api/items": {}}, False),
+        ({r"/*": {}, "/api/items": {"origins": [B]}}, False),
+    ],
+    ids=str,
+)
+def test_resources_that_cover_every_path(resources: Any, universal: bool) -> None:
+    """A resource that matches every path spares the path look-up; the answers are the same."""
+    options: dict[str, Any] = {"origins": [A]}
+    if resources is not None:
+        options["resources"] = resources
+    app = build_app(**options)
+    router = app.extensions["flask_crossorigin"].router
+    assert (router.universal is not None) is universal
+    paths = ("/api/items", "/public/info", "/nowhere", "/api/items/../items", "/")
+    if universal:
+        assert all(router.match(path) is router.universal for path in paths)
+    else:
+        assert any(router.match(path) is not router.match("/api/items") for path in paths)
+
+
+def test_a_response_is_answered_once() -> None:
+    """The decorator's response, and a preflight answer, are not written again by the hook."""
+    app = build_app(origins=[A])
+
+    @app.route("/decorated")
+    @cross_origin(origins=[B])
+    def decorated() -> str:
+        return "x"
+
+    client = app.test_client()
+    response = client.get("/decorated", headers={"Origin": B})
+    assert response.headers.getlist("Access-Control-Allow-Origin") == [B]
+    assert response.headers.getlist("Vary") == ["Origin"]
+    answer = preflight(app)
+    assert answer.headers.getlist("Access-Control-Allow-Origin") == [A]
+    assert answer.headers.getlist("Vary") == ["Origin"]

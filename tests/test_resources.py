@@ -145,3 +145,20 @@ def test_resource_list_and_regex_object() -> None:
         assert client.get(path, headers={"Origin": "https://x.test"}).headers[
             "Access-Control-Allow-Origin"
         ]
+
+
+@given(
+    st.sampled_from([r"/*", r".*", r"/.*", r"/api/*", r"/api/.*", r"/v[0-9]+/.*"]),
+    segments,
+)
+def test_universal_value_is_the_answer_for_every_path(pattern: str, parts: list[str]) -> None:
+    """A router whose first rule matches every path answers every path with its value."""
+    # The second rule sorts after the first (fewer "/"), so the first is tried first.
+    router = PathRouter([(re.compile(pattern), "first"), (re.compile(r"q"), "second")])
+    path = "/" + "/".join(parts)
+    if router.universal is not None:
+        assert router.universal == "first"
+        assert router.match(path) == "first"
+    assert (router.universal is not None) is (pattern in (r"/*", r".*", r"/.*"))
+    # A rule with more "/" sorts first: then no single rule answers for every path.
+    assert PathRouter([(re.compile(pattern), 1), (re.compile(r"/a/b/.*"), 2)]).universal is None
