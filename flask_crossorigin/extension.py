@@ -30,7 +30,16 @@ from .errors import Problems
 from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
-from .respond import DONE, LINES_DIRECT, apply, current_request, is_preflight
+from .respond import (
+    DONE,
+    LINES_DIRECT,
+    VARY_ORIGIN,
+    apply,
+    current_request,
+    is_preflight,
+    log_grant,
+    log_refusal,
+)
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -59,6 +68,12 @@ class CORS:
 
     def init_app(self, app: Union[Flask, Blueprint], **options: Any) -> None:
         """Compile the configuration for ``app`` and register the hooks.
+
+        The first call on an app registers an ``after_request`` hook, which adds the CORS
+        headers to every response of a covered route, and wraps ``app.preprocess_request``,
+        so that a covered preflight is answered before the app's URL value preprocessors and
+        ``before_request`` hooks (an auth hook never sees it). A later call adds its
+        resources, ahead of the earlier ones.
 
         ``app`` may be a :class:`~flask.Blueprint`: its policy then covers the blueprint's
         routes wherever it is registered, and wins over the app's.
@@ -213,7 +228,8 @@ class AppState:
         # and is Vary there (to merge with)? Only names of the right length are lowered.
         headers = response.headers
         has_vary = False
-        for name, _ in headers._list if type(headers) is Headers and LINES_DIRECT else headers:
+        direct = type(headers) is Headers and LINES_DIRECT
+        for name, _ in headers._list if direct else headers:
             size = len(name)
             if size == 4:
                 if name.lower() == "vary":
@@ -230,9 +246,31 @@ class AppState:
             coverage = self.router.universal or self.router.match(req.path)
             if coverage is None:
                 return response
-        if not coverage.policy.intercept_exceptions and environ.get(_ERROR_FLAG):
+        policy = coverage.policy
+        if not policy.intercept_exceptions and environ.get(_ERROR_FLAG):
             return response
-        apply(coverage.policy, response, coverage.source, environ, has_vary, self.app)
+        origin = environ.get("HTTP_ORIGIN")
+        decision = policy.answers.get(origin)
+        if (
+            decision is None
+            or not direct
+            or has_vary
+            or decision.expose_response_headers
+            or (origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS")
+        ):
+            apply(policy, response, coverage.source, environ, has_vary, self.app)
+            return response
+        # The common case, written out: a request that is not a preflight, from an origin the
+        # policy has answered before, on a response without Vary. What apply() would do.
+        if decision.headers:
+            headers._list.extend(decision.headers)
+        if decision.vary_origin:
+            headers._list.append(VARY_ORIGIN)
+        if decision.refused:
+            if self.app.config["DEBUG"] or logger.isEnabledFor(logging.DEBUG):
+                log_refusal(decision, policy, origin, coverage.source)
+        elif logger.isEnabledFor(logging.DEBUG):
+            log_grant(decision, environ, origin)
         return response
 
 

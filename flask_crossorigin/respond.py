@@ -122,25 +122,30 @@ def apply(
             headers.add(ACEH, names)
     if decision.vary_origin:
         if has_vary is False and direct:
-            headers._list.append(_VARY_ORIGIN)
+            headers._list.append(VARY_ORIGIN)
         else:
             add_vary_origin(headers, has_vary)
     environ[DONE] = response
     if decision.refused:
         if (app or _current_app()).config["DEBUG"] or logger.isEnabledFor(_DEBUG):
-            _log_refusal(decision, policy, origin, where)
+            log_refusal(decision, policy, origin, where)
     elif logger.isEnabledFor(_DEBUG):
-        logger.debug(
-            "%s %s from Origin %s: %s",
-            loggable_method(environ.get("REQUEST_METHOD", "GET")),
-            loggable(request.path),
-            loggable(origin),
-            decision.explain(),
-        )
+        log_grant(decision, environ, origin)
     return decision
 
 
-_VARY_ORIGIN = ("Vary", "Origin")
+def log_grant(decision: Decision, environ: dict[str, Any], origin: Optional[str]) -> None:
+    """DEBUG: a grant, with the request's method, path and origin."""
+    logger.debug(
+        "%s %s from Origin %s: %s",
+        loggable_method(environ.get("REQUEST_METHOD", "GET")),
+        loggable(request.path),
+        loggable(origin),
+        decision.explain(),
+    )
+
+
+VARY_ORIGIN = ("Vary", "Origin")
 
 
 def add_vary_origin(headers: Headers, present: Optional[bool] = None) -> None:
@@ -172,8 +177,12 @@ def _own_header_names(headers: Headers) -> str:
     return ", ".join(sorted(names))
 
 
-def _log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where: str) -> None:
-    """DEBUG for every refusal; with ``app.debug``, one WARNING per origin, rule and reason."""
+def log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where: str) -> None:
+    """DEBUG for every refusal; with ``app.debug``, one WARNING per origin, rule and reason.
+
+    Callers on the response path call it only when ``app.debug`` is on or the logger takes
+    DEBUG records; it checks again, so any caller may call it.
+    """
     app_debug = _current_app().debug
     if not (app_debug or logger.isEnabledFor(_DEBUG)):
         return

@@ -65,8 +65,26 @@ def test_debug_level_logs_every_decision(caplog: pytest.LogCaptureFixture) -> No
         client = app.test_client()
         for _ in range(2):
             client.get("/api/items", headers={"Origin": "https://b.example"})
-        client.get("/api/items", headers={"Origin": A})
+        for _ in range(2):
+            client.get("/api/items", headers={"Origin": A})
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
-    assert sum("origin-not-allowed" in m for m in messages) == 2
-    assert any("the origin is allowed" in m for m in messages)
+    # The second request from an origin takes the short path; it logs the same line.
+    refused = [m for m in messages if "origin-not-allowed" in m]
+    allowed = [m for m in messages if "the origin is allowed" in m]
+    assert len(refused) == 2 and refused[0] == refused[1]
+    assert (
+        allowed == ['GET "/api/items" from Origin "https://a.example": the origin is allowed'] * 2
+    )
     assert not warnings(caplog)
+
+
+def test_debug_switched_on_after_the_first_requests(caplog: pytest.LogCaptureFixture) -> None:
+    """app.debug is read on every refusal, not when the policy's answer was first kept."""
+    app = build_app(origins=[A])
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="flask_crossorigin"):
+        client.get("/api/items", headers={"Origin": "https://b.example"})
+        assert warnings(caplog) == []
+        app.debug = True
+        client.get("/api/items", headers={"Origin": "https://b.example"})
+    assert len(warnings(caplog)) == 1

@@ -449,3 +449,16 @@ def test_invariants_across_requests_to_one_app(config: Config, reqs: list[Req]) 
     app = make_app(config)
     for req in reqs:
         check(config, req, send(app, req))
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None)
+@given(configs(), requests)
+def test_a_repeated_request_gets_the_same_answer(config: Config, req: Req) -> None:
+    """The first request from an origin is decided; the next ones reuse the kept decision
+    (a shorter path through the hook). Both answers are the same, line for line."""
+    app = make_app(config)
+    first = send(app, req)
+    check(config, req, first)
+    for _ in range(2):
+        again = send(app, req)
+        assert (again.status_code, list(again.headers)) == (first.status_code, list(first.headers))

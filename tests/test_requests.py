@@ -68,6 +68,34 @@ def test_preflight_answered_before_auth_hooks_and_decorators() -> None:
     assert actual.headers["Access-Control-Allow-Origin"] == A
 
 
+def test_preflight_answered_before_blueprint_hooks_and_url_value_preprocessors() -> None:
+    """The hooks registered before or after CORS(app), on the app or on a blueprint, and the
+    URL value preprocessors that run before them, never see a covered preflight; they see
+    every other request."""
+    from flask import Blueprint
+
+    seen: list[str] = []
+    app = Flask(__name__)
+    app.before_request(lambda: seen.append("app hook before init"))
+    CORS(app, origins=[A])
+    bp = Blueprint("bp", __name__)
+    bp.before_request(lambda: seen.append("blueprint hook"))
+    bp.url_value_preprocessor(lambda endpoint, values: seen.append("url values"))
+
+    @bp.route("/things/<int:n>", methods=["GET", "PUT"])
+    def thing(n: int) -> str:
+        return str(n)
+
+    app.register_blueprint(bp)
+    app.before_request(lambda: seen.append("app hook after init"))
+    answer = preflight(app, "/things/1")
+    assert (answer.status_code, answer.headers["Access-Control-Allow-Origin"]) == (200, A)
+    assert seen == []
+    actual = app.test_client().options("/things/1", headers={"Origin": A})  # not a preflight
+    assert actual.status_code == 200
+    assert seen == ["url values", "app hook before init", "app hook after init", "blueprint hook"]
+
+
 def test_unknown_path_keeps_its_404_with_cors_headers() -> None:
     app = build_app(origins=[A])
     response = preflight(app, "/nowhere")
