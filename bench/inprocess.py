@@ -181,6 +181,7 @@ def measure(calls: dict[str, Call], settings: Settings) -> dict[str, Any]:
         "requests_per_batch": batch,
         "per_request_us": {lib: summary(times[lib]) for lib in libraries},
         "added_us": added,
+        "rounds_us": {lib: [round(t, 3) for t in times[lib]] for lib in libraries},
     }
 
 
@@ -258,15 +259,22 @@ def flatness(
         measured = measure_frozen(calls, settings)
         added = {k: v for k, v in measured["added_us"].items()}
         base = added[policies[0]]["median"]
+        rounds = measured["rounds_us"]
+        # The difference between two policies is taken round by round (both ran in the same
+        # round), then its median: steadier than the difference of two medians.
+        paired = {
+            k: statistics.median(a - b for a, b in zip(rounds[k], rounds[policies[0]]))
+            for k in policies
+        }
         results.append(
             {
                 "kind": kind_key,
                 "kind_label": kind.label,
                 "policies": list(policies),
                 "added_us": added,
+                "difference_us": {k: round(v, 3) for k, v in paired.items()},
                 "relative": {
-                    k: None if base <= 0 else round(v["median"] / base - 1, 4)
-                    for k, v in added.items()
+                    k: None if base <= 0 else round(v / base, 4) for k, v in paired.items()
                 },
             }
         )

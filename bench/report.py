@@ -194,7 +194,7 @@ def e2e_rows(e2e: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
     return rows
 
 
-FLAT_HEADER = ("Request", "1 origin (us)", "10,000 exact origins (us)", "Difference")
+FLAT_HEADER = ("Request", "1 origin (us)", "10,000 exact origins (us)", "Difference (paired)")
 
 
 def flatness_rows(flatness: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:

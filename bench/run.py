@@ -69,7 +69,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         settings = inprocess.Settings(rounds=21, batch_seconds=0.012)
         e2e_settings = e2e.Settings()
         cold_count, profile_requests = 9000, 20_000
-        flat_settings = inprocess.Settings(rounds=41)
+        flat_settings = inprocess.Settings(rounds=61)
     table = sc.policies(scale)
     if args.rounds:
         settings = inprocess.Settings(args.rounds, settings.batch_seconds, settings.max_batch)
