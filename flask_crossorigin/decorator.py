@@ -8,6 +8,7 @@ are checked at decoration time; the policy is compiled once per app (defaults <
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import weakref
@@ -37,17 +38,24 @@ class CrossOrigin:
             options, problems, where="cross_origin(...)", allow_resources=False
         )
         problems.raise_if_any()
+        # One compiled policy per app, shared by every view this decorator (or a copy made for
+        # a class) is on.
         self._coverage: weakref.WeakKeyDictionary[Flask, Coverage] = weakref.WeakKeyDictionary()
-        self.target = "view"
+        #: The class this decorator was put on (a copy is made for each class), else ``None``.
+        self.target: Optional[str] = None
 
-    def coverage_for(self, app: Flask) -> Coverage:
-        """This decorator's policy for ``app`` (compiled on first use, then memoised)."""
+    def coverage_for(self, app: Flask, view: Optional[str] = None) -> Coverage:
+        """This decorator's policy for ``app`` (compiled on first use, then memoised), said to
+        come from ``@cross_origin on <view>``."""
         coverage = self._coverage.get(app)
         if coverage is None:
             layers = [("@cross_origin(...)", self.options)]
-            coverage = single_policy(app.config, layers, f"@cross_origin on {self.target}")
+            where = _where(view or self.target or "a view")
+            coverage = single_policy(app.config, layers, where)
             self._coverage[app] = coverage
-        return coverage
+        if view is None or coverage.source == _where(view):
+            return coverage
+        return Coverage(coverage.policy, _where(view))
 
     def __call__(self, view: F) -> F:
         if isinstance(view, type):
@@ -60,11 +68,14 @@ class CrossOrigin:
         The wrapped view asks Flask for ``OPTIONS`` through ``required_methods``; the class's
         own ``methods`` stay as they are (flask-restx's Swagger reads them).
         """
-        self.target = cls.__name__
+        # A copy that knows the class's name (as_view hides it from the view function), with
+        # the same options and compiled policies.
+        bound = copy.copy(self)
+        bound.target = cls.__name__
         # A subclass's policy replaces the one it inherits: one view, one policy.
         inherited = getattr(cls, "decorators", ())
         decorators = [d for d in inherited if not isinstance(d, CrossOrigin)]
-        cls.decorators = [*decorators, self]  # type: ignore[attr-defined]
+        cls.decorators = [*decorators, bound]  # type: ignore[attr-defined]
         if self.options.get("automatic_options", True) is not False:
             cls.provide_automatic_options = False  # type: ignore[attr-defined]
         return cls
@@ -73,8 +84,7 @@ class CrossOrigin:
         # Stacked on another @cross_origin, this one replaces it rather than wrapping it.
         while isinstance(getattr(view, MARKER, None), CrossOrigin) and hasattr(view, "__wrapped__"):
             view = view.__wrapped__
-        if self.target == "view":
-            self.target = getattr(view, "__qualname__", "view")
+        where = _where(self.target or view_label(view))
         automatic = self.options.get("automatic_options", True) is not False
         is_async = inspect.iscoroutinefunction(view)
 
@@ -89,7 +99,7 @@ class CrossOrigin:
                 response = app.make_response(called(*args, **kwargs))
             environ = request.environ
             if environ.get(DONE) is not response and ACAO not in response.headers:
-                apply(policy, response, self.target, environ, app=app)
+                apply(policy, response, where, environ, app=app)
             return response
 
         setattr(wrapper, MARKER, self)
@@ -107,6 +117,18 @@ def cross_origin(**options: Any) -> CrossOrigin:
     at decoration time for an unknown keyword or a bad value.
     """
     return CrossOrigin(options)
+
+
+def view_label(view: Callable[..., Any]) -> str:
+    """How logs and the CLI name a view: its class for a class-based view, else its name."""
+    cls = getattr(view, "view_class", None)
+    if isinstance(cls, type):
+        return cls.__name__
+    return str(getattr(view, "__qualname__", None) or getattr(view, "__name__", "view"))
+
+
+def _where(label: str) -> str:
+    return f"@cross_origin on {label}"
 
 
 def find_cross_origin(view: Callable[..., Any]) -> Optional[CrossOrigin]:

@@ -19,13 +19,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Request, Response, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .configure import Coverage, Layer, ResourceRule, resource_rules, single_policy
-from .decorator import find_cross_origin
+from .decorator import find_cross_origin, view_label
 from .errors import Problems
 from .logsafe import loggable
 from .options import parse_layer
@@ -183,7 +183,8 @@ class AppState:
         view = self.app.view_functions.get(endpoint)
         decorator = find_cross_origin(view) if view is not None else None
         if decorator is not None:
-            return decorator.coverage_for(self.app)
+            assert view is not None
+            return decorator.coverage_for(self.app, view_label(view))
         if self.blueprints:
             names = endpoint.split(".")[:-1]
             while names:
@@ -192,6 +193,18 @@ class AppState:
                     return found
                 names.pop()
         return None
+
+    def _endpoint_of(self, req: Request, error: MethodNotAllowed) -> Optional[str]:
+        """The endpoint of the route that matched a request's path but not its method."""
+        adapter = self.app.create_url_adapter(req)
+        method = next(iter(error.valid_methods or ()), None)
+        if adapter is None or method is None:
+            return None
+        try:
+            rule, _ = adapter.match(method=method, return_rule=True)
+        except HTTPException:
+            return None
+        return str(rule.endpoint)
 
     # --- hooks ----------------------------------------------------------------------------
 
@@ -242,6 +255,12 @@ class AppState:
             coverage = self._by_endpoint.get(rule.endpoint, _MISSING)
             if coverage is _MISSING:
                 coverage = self.covering_endpoint(rule.endpoint)
+        elif isinstance(req.routing_exception, MethodNotAllowed):
+            # A 405: the path is a route's, only not for this method. The route's policy
+            # answers, as it would for any other method (and as `flask cors` says).
+            endpoint = self._endpoint_of(req, req.routing_exception)
+            if endpoint is not None:
+                coverage = self.covering_endpoint(endpoint)
         if coverage is None:
             coverage = self.router.universal or self.router.match(req.path)
             if coverage is None:

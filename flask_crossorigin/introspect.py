@@ -17,7 +17,7 @@ from werkzeug.routing import RequestRedirect
 
 from .configure import Coverage
 from .decision import Decision, Reason, decide
-from .decorator import find_cross_origin
+from .decorator import find_cross_origin, view_label
 from .extension import STATE_KEY, AppState
 from .policy import ACAC, ACAO
 
@@ -67,8 +67,9 @@ def _covering(app: Flask, endpoint: Optional[str], path: str) -> Optional[Covera
         return state.covering(endpoint, path)
     if endpoint is None:
         return None
-    decorator = find_cross_origin(app.view_functions[endpoint])
-    return decorator.coverage_for(app) if decorator is not None else None
+    view = app.view_functions[endpoint]
+    decorator = find_cross_origin(view)
+    return decorator.coverage_for(app, view_label(view)) if decorator is not None else None
 
 
 _VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")

@@ -233,3 +233,92 @@ def test_stacked_decorators_the_outermost_wins() -> None:
     assert "Access-Control-Allow-Origin" not in client.get("/s", headers={"Origin": A}).headers
     pre = client.options("/s", headers=PREFLIGHT)
     assert pre.headers["Access-Control-Allow-Origin"] == B
+
+
+def test_a_405_on_a_decorated_view_gets_the_view_policy() -> None:
+    """A method the route does not take is answered (405) under the route's own policy, as
+    `flask cors` and simulate() say, not under the extension's."""
+    from flask_crossorigin import coverage
+
+    app = Flask(__name__)
+    CORS(app, origins=[A])
+
+    @app.route("/decorated", methods=["GET"])
+    @cross_origin(origins=[B])
+    def decorated() -> str:
+        return "x"
+
+    @app.route("/plain", methods=["GET"])
+    def plain() -> str:
+        return "x"
+
+    client = app.test_client()
+    from_b = client.delete("/decorated", headers={"Origin": B})
+    assert from_b.status_code == 405
+    assert from_b.headers["Access-Control-Allow-Origin"] == B
+    from_a = client.delete("/decorated", headers={"Origin": A})
+    assert from_a.status_code == 405
+    assert "Access-Control-Allow-Origin" not in from_a.headers
+    assert from_a.headers["Vary"] == "Origin"
+    found = coverage(app, "/decorated", "DELETE")
+    assert (
+        found is not None
+        and found.source
+        == "@cross_origin on test_a_405_on_a_decorated_view_gets_the_view_policy.<locals>.decorated"
+    )
+    plain_405 = client.delete("/plain", headers={"Origin": A})
+    assert (plain_405.status_code, plain_405.headers["Access-Control-Allow-Origin"]) == (405, A)
+
+
+def test_one_decorator_on_several_views_names_each(caplog: pytest.LogCaptureFixture) -> None:
+    """One cross_origin(...) object shared by views and classes: one policy, and every log
+    line and `flask cors routes` row names its own view."""
+    import logging
+
+    from flask_crossorigin import routes
+
+    shared = cross_origin(origins=[B])
+    app = Flask(__name__)
+    CORS(app, origins=[A])
+
+    @app.route("/first")
+    @shared
+    def first() -> str:
+        return "1"
+
+    @app.route("/second")
+    @shared
+    def second() -> str:
+        return "2"
+
+    @shared
+    class Things(MethodView):
+        def get(self) -> str:
+            return "t"
+
+    @shared
+    class Others(MethodView):
+        def get(self) -> str:
+            return "o"
+
+    app.add_url_rule("/things", view_func=Things.as_view("things"))
+    app.add_url_rule("/others", view_func=Others.as_view("others"))
+    sources = {r.rule: r.coverage.source for r in routes(app) if r.coverage is not None}
+    prefix = "@cross_origin on test_one_decorator_on_several_views_names_each.<locals>."
+    assert sources["/first"] == prefix + "first"
+    assert sources["/second"] == prefix + "second"
+    assert sources["/things"] == "@cross_origin on Things"
+    assert sources["/others"] == "@cross_origin on Others"
+    policies = {id(r.coverage.policy) for r in routes(app) if r.rule != "/static/<path:filename>"}
+    assert len(policies) == 1
+    client = app.test_client()
+    with caplog.at_level(logging.DEBUG, logger="flask_crossorigin"):
+        for path in ("/first", "/second", "/things", "/others"):
+            client.get(path, headers={"Origin": A})
+    covered = [r.getMessage().split("covered by ")[1].split(")")[0] for r in caplog.records]
+    assert covered == [
+        prefix + "first",
+        prefix + "second",
+        "@cross_origin on Things",
+        "@cross_origin on Others",
+    ]
