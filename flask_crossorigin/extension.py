@@ -181,10 +181,10 @@ class AppState:
 
     def _endpoint_coverage(self, endpoint: str) -> Optional[Coverage]:
         view = self.app.view_functions.get(endpoint)
-        decorator = find_cross_origin(view) if view is not None else None
-        if decorator is not None:
-            assert view is not None
-            return decorator.coverage_for(self.app, view_label(view))
+        if view is not None:
+            decorator = find_cross_origin(view)
+            if decorator is not None:
+                return decorator.coverage_for(self.app, view_label(view))
         if self.blueprints:
             names = endpoint.split(".")[:-1]
             while names:
