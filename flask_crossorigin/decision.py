@@ -14,6 +14,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
+from .memo import SharedBound
 from .origins import MAX_ORIGIN_LENGTH, Match, is_well_formed
 from .policy import ACAH, ACAM, ACAO, ACAPN, Headers, Policy
 from .tokens import is_token, parse_request_headers
@@ -141,8 +142,11 @@ def decide(
     return decide_actual(policy, origin)
 
 
-#: How many decisions one policy keeps in :attr:`Policy.answers`.
+#: How many decisions are kept in all policies' :attr:`Policy.answers` together. The bound is
+#: global, not per policy: an app with many resources facing a stream of new origins keeps no
+#: more than an app with one.
 ANSWERS_LIMIT = 4096
+_answers_bound = SharedBound(ANSWERS_LIMIT)
 
 
 def decide_actual(policy: Policy, origin: Optional[str]) -> Decision:
@@ -178,9 +182,7 @@ def decide_actual(policy: Policy, origin: Optional[str]) -> Decision:
             )
     # Hostile over-long origins are not kept: the memo stays small whatever is sent.
     if not policy.origins.predicates and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
-        if len(answers) >= ANSWERS_LIMIT:
-            answers.clear()
-        answers[origin] = decision
+        _answers_bound.keep(answers, origin, decision)
     return decision
 
 

@@ -26,9 +26,14 @@ from typing import Callable, Optional, Union
 
 from .errors import Problems
 from .logsafe import loggable
+from .memo import SharedBound
 from .patterns import any_fullmatch
 
 logger = logging.getLogger("flask_crossorigin")
+
+#: How many regex verdicts all matchers keep together.
+REGEX_VERDICTS_LIMIT = 4096
+_verdicts_bound = SharedBound(REGEX_VERDICTS_LIMIT)
 
 OriginPredicate = Callable[[str], bool]
 OriginEntryValue = Union[str, "re.Pattern[str]", OriginPredicate]
@@ -311,11 +316,10 @@ class OriginMatcher:
     """All configured origin entries compiled into look-up structures.
 
     ``match`` does set look-ups for exact, any-port and subdomain entries; regular expressions
-    are combined into one compiled alternation, and their verdicts are memoised in a bounded
-    table. The object is immutable after construction apart from that memo.
+    are combined into one compiled alternation, and their verdicts are memoised (all matchers'
+    memos together hold at most ``REGEX_VERDICTS_LIMIT``). The object is immutable after
+    construction apart from that memo.
     """
-
-    _MEMO_LIMIT = 4096
 
     def __init__(self, entries: tuple[OriginEntry, ...]) -> None:
         self.entries = entries
@@ -403,7 +407,5 @@ class OriginMatcher:
         if verdict is None:
             assert self._combined is not None
             verdict = self._combined(origin) is not None
-            if len(self._memo) >= self._MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[origin] = verdict
+            _verdicts_bound.keep(self._memo, origin, verdict)
         return verdict

@@ -187,6 +187,19 @@ def test_memo_keeps_no_over_long_origins() -> None:
     assert 0 < len(p.answers) <= ANSWERS_LIMIT
 
 
+def test_memo_is_bounded_across_policies() -> None:
+    """A stream of new origins spread over many policies (resources) keeps no more decisions
+    in all than one policy may: the bound is global."""
+    from flask_crossorigin.decision import ANSWERS_LIMIT
+
+    policies = [policy(origins=["*"]) for _ in range(20)]
+    for i in range(3 * ANSWERS_LIMIT):
+        decision = decide(policies[i % 20], "GET", f"https://h{i}.example")
+        assert decision.allowed
+        assert sum(len(p.answers) for p in policies) <= ANSWERS_LIMIT
+    assert sum(len(p.answers) for p in policies) > 0
+
+
 def test_memo_answers_like_a_fresh_decision() -> None:
     """A kept decision is the one a fresh policy would make, for grants and refusals."""
     for origin in (A, "https://b.example", None):

@@ -237,3 +237,28 @@ def test_all_problems_reported_at_once() -> None:
         problems.raise_if_any()
     assert len(info.value.problems) == 2
     assert "origins[0]" in str(info.value) and "origins[1]" in str(info.value)
+
+
+def test_regex_verdicts_are_bounded_across_matchers() -> None:
+    """Many matchers (one per resource) facing a stream of new origins keep no more regex
+    verdicts in all than the one bound."""
+    from flask_crossorigin.origins import REGEX_VERDICTS_LIMIT
+
+    matchers = [matcher(r"https://.*\.example\.com") for _ in range(10)]
+    for i in range(2 * REGEX_VERDICTS_LIMIT):
+        assert matchers[i % 10].match(f"https://h{i}.example.com") is Match.ALLOWED
+        assert matchers[i % 10].match(f"https://h{i}.example.org") is Match.NOT_ALLOWED
+    assert 0 < sum(len(m._memo) for m in matchers) <= REGEX_VERDICTS_LIMIT
+
+
+def test_shared_bound() -> None:
+    from flask_crossorigin.memo import SharedBound
+
+    bound = SharedBound(5)
+    first: dict[str, int] = {}
+    second: dict[str, int] = {}
+    for i in range(5):
+        bound.keep(first if i % 2 else second, f"k{i}", i)
+    assert len(first) + len(second) == 5 and bound.count == 5
+    bound.keep(first, "new", 9)
+    assert (first, second, bound.count) == ({"new": 9}, {}, 1)
