@@ -43,6 +43,9 @@ _NOT_EXPOSED = frozenset(
 
 _DEBUG = logging.DEBUG
 
+#: The ``Vary`` line added to a response that has none.
+VARY_ORIGIN = ("Vary", "Origin")
+
 #: Whether Werkzeug's ``Headers`` keeps its lines in a plain list, ``_list`` (it has since its
 #: first release). The response path reads and extends that list directly, since each method
 #: call costs as much as the look-ups themselves; should a Werkzeug release change that, the
@@ -87,9 +90,9 @@ def apply(
     """Decide for the current request and add the headers to ``response``.
 
     A hook that already has the request's ``environ`` and app, or knows whether the response
-    has a ``Vary`` header, passes them along. This runs on every
-    response of a covered route, so it is written flat: look-ups, no work that the policy's
-    compilation could have done.
+    has a ``Vary`` header, passes them along. The extension's ``after_request`` writes the
+    most common case itself (see there) and calls this for the rest: preflights, a first
+    request from an origin, a ``Vary`` to merge, ``expose_headers='*'`` with credentials.
     """
     if environ is None:
         environ = current_request().environ
@@ -104,7 +107,7 @@ def apply(
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
     else:
-        decision = policy.answers.get(origin) or decide_actual(policy, origin)
+        decision = decide_actual(policy, origin)
     headers = response.headers
     # The names and values were checked when the policy was compiled (an origin is echoed only
     # once it is known to be well-formed), so on Werkzeug's own Headers the lines go straight
@@ -143,9 +146,6 @@ def log_grant(decision: Decision, environ: dict[str, Any], origin: Optional[str]
         loggable(origin),
         decision.explain(),
     )
-
-
-VARY_ORIGIN = ("Vary", "Origin")
 
 
 def add_vary_origin(headers: Headers, present: Optional[bool] = None) -> None:
