@@ -12,7 +12,16 @@ settings.register_profile(
     "default", deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("quick", deadline=None, max_examples=30)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# CI: the same examples every run, so a red run is never a roll of the dice.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    max_examples=150,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+_default_profile = "ci" if os.environ.get("CI") else "default"
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default_profile))
 
 AppFactory = Callable[..., Flask]
 
