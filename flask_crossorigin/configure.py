@@ -59,14 +59,20 @@ def effective_settings(
     return merged
 
 
-def resource_rules(config: Mapping[str, object], layers: list[Layer]) -> tuple[ResourceRule, ...]:
-    """Compile one policy per resource for the extension; raise ``CORSConfigError``."""
+def resource_rules(
+    config: Mapping[str, object], layers: list[Layer], owner: str = ""
+) -> tuple[ResourceRule, ...]:
+    """Compile one policy per resource; raise ``CORSConfigError``.
+
+    ``owner`` prefixes each resource's source label (``"blueprint 'api' "`` for a blueprint's
+    resources), so that the CLI and the debug log name who set each value.
+    """
     problems = Problems()
     all_layers = _with_config_keys(base_layers(config, problems) + layers)
     settings, _ = merge(all_layers)
     rules: list[ResourceRule] = []
     for resource in settings["resources"]:
-        source = f"resources[{resource.key!r}]"
+        source = f"{owner}resources[{resource.key!r}]"
         merged, sources = merge([*all_layers, (source, resource.overrides)])
         policy = compile_policy(merged, sources, problems)
         if policy is not None:

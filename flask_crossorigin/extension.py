@@ -107,23 +107,48 @@ def _checked(options: Mapping[str, Any], where: str) -> Mapping[str, Any]:
 
 
 def _register_blueprint(setup: BlueprintSetupState, layers: list[Layer]) -> None:
+    """Compile ``CORS(bp)`` / ``init_app(bp)`` when the blueprint is registered on an app.
+
+    Without ``resources`` the policy covers every route of the blueprint. With ``resources``
+    (SPEC 5, as flask-cors 6.0.5), each pattern is matched against the full request path and
+    covers only the blueprint's routes; a route of the blueprint that no pattern matches falls
+    through to the enclosing blueprints and the app. Each value's source names the blueprint
+    (``CORS(blueprint 'api')``). Raises :class:`~flask_crossorigin.CORSConfigError`.
+    """
     name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
-    values: dict[str, Any] = {}
-    for _, layer in layers:
-        values.update(layer)
-    if "resources" in values:
-        problems = Problems()
-        problems.add(
-            f"CORS(blueprint {name!r})",
-            values["resources"],
-            "resources does not apply to a blueprint's policy",
-            "the policy covers all the blueprint's routes; use CORS(app, resources=...) for paths",
-        )
-        problems.raise_if_any()
-    coverage = single_policy(setup.app.config, layers, f"blueprint {name!r}")
     app = setup.app
     assert isinstance(app, Flask)
-    AppState.of(app).blueprints[name] = coverage
+    owner = f"blueprint {name!r}"
+    labelled: list[Layer] = [(source.replace("(...)", f"({owner})"), v) for source, v in layers]
+    state = AppState.of(app)
+    if any("resources" in values for _, values in layers):
+        rules = resource_rules(app.config, labelled, owner=f"{owner} ")
+        state.blueprint_resources[name] = PathRouter([(r.pattern, r.coverage) for r in rules])
+        state.blueprints.pop(name, None)
+    else:
+        state.blueprints[name] = single_policy(app.config, labelled, owner)
+        state.blueprint_resources.pop(name, None)
+
+
+def _blueprint_resource_match(
+    state: AppState, endpoint: str, path: str
+) -> Optional[Coverage]:
+    """The policy of a blueprint's ``resources`` for a path served by ``endpoint``: the
+    innermost blueprint first; a blueprint without ``resources`` covers every path."""
+    names = endpoint.split(".")[:-1]
+    while names:
+        name = ".".join(names)
+        router = state.blueprint_resources.get(name)
+        if router is not None:
+            found = router.match(path)
+            if found is not None:
+                return found
+        else:
+            whole = state.blueprints.get(name)
+            if whole is not None:
+                return whole
+        names.pop()
+    return None
 
 
 class AppState:
@@ -139,6 +164,8 @@ class AppState:
         self.layers: list[Layer] = []
         self.router: PathRouter[Coverage] = PathRouter(())
         self.blueprints: dict[str, Coverage] = {}
+        #: Blueprints given ``resources``: their patterns, matched against the request path.
+        self.blueprint_resources: dict[str, PathRouter[Coverage]] = {}
         self._by_endpoint: dict[str, Optional[Coverage]] = {}
 
     @classmethod
@@ -175,6 +202,8 @@ class AppState:
     def covering(self, endpoint: Optional[str], path: str) -> Optional[Coverage]:
         if endpoint is not None:
             found = self.covering_endpoint(endpoint)
+            if found is None and self.blueprint_resources:
+                found = _blueprint_resource_match(self, endpoint, path)
             if found is not None:
                 return found
         return self.router.match(path)
@@ -185,9 +214,11 @@ class AppState:
             decorator = find_cross_origin(view)
             if decorator is not None:
                 return decorator.coverage_for(self.app, view_label(view))
-        if self.blueprints:
+        if self.blueprints or self.blueprint_resources:
             names = endpoint.split(".")[:-1]
             while names:
+                if ".".join(names) in self.blueprint_resources:
+                    return None  # depends on the path: _blueprint_resource_match
                 found = self.blueprints.get(".".join(names))
                 if found is not None:
                     return found
@@ -255,12 +286,14 @@ class AppState:
             coverage = self._by_endpoint.get(rule.endpoint, _MISSING)
             if coverage is _MISSING:
                 coverage = self.covering_endpoint(rule.endpoint)
+            if coverage is None and self.blueprint_resources:
+                coverage = _blueprint_resource_match(self, rule.endpoint, req.path)
         elif isinstance(req.routing_exception, MethodNotAllowed):
             # A 405: the path is a route's, only not for this method. The route's policy
             # answers, as it would for any other method (and as `flask cors` says).
             endpoint = self._endpoint_of(req, req.routing_exception)
             if endpoint is not None:
-                coverage = self.covering_endpoint(endpoint)
+                coverage = self.covering(endpoint, req.path)
         if coverage is None:
             coverage = self.router.universal or self.router.match(req.path)
             if coverage is None:

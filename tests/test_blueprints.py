@@ -138,8 +138,122 @@ def test_blueprint_reads_app_config_and_reports_errors_at_registration() -> None
     assert acao(app2, "/data", A) is None
 
 
-def test_resources_on_a_blueprint_is_an_error() -> None:
-    bp = make_blueprint()
-    CORS(bp, resources={"/x": {}})
-    with pytest.raises(CORSConfigError, match="resources does not apply to a blueprint"):
+def api_blueprint(name: str = "api") -> Blueprint:
+    bp = Blueprint(name, __name__)
+
+    @bp.route("/api/v1/ping", methods=["GET", "PUT"])
+    def ping() -> str:
+        return "pong"
+
+    @bp.route("/api/v1/<item>")
+    def item(item: str) -> str:
+        return item
+
+    @bp.route("/no_cors")
+    def no_cors() -> str:
+        return "no cors here"
+
+    return bp
+
+
+def test_blueprint_resources_match_the_full_path_and_cover_only_its_routes() -> None:
+    """SPEC 5: CORS(bp, resources=...) as flask-cors 6.0.5: patterns against the full path."""
+    bp = api_blueprint()
+    CORS(bp, resources={r"/api/*": {"origins": A}})
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+
+    @app.route("/api/outside")
+    def outside() -> str:
+        return "not the blueprint's"
+
+    assert acao(app, "/api/v1/ping", A) == A
+    assert acao(app, "/api/v1/ping", B) is None
+    assert acao(app, "/no_cors", A) is None  # the blueprint's, but no pattern matches
+    assert acao(app, "/api/outside", A) is None  # the pattern matches, not the blueprint's
+    found = coverage(app, "/api/v1/ping")
+    assert found is not None and found.source == "blueprint 'api' resources['/api/*']"
+    assert coverage(app, "/no_cors") is None
+
+
+def test_blueprint_resources_see_the_url_prefix() -> None:
+    """SPEC 5: the full request path, url_prefix included, is what the patterns see."""
+    bp = api_blueprint()
+    CORS(bp, resources={r"/v2/api/*": {"origins": A}})
+    app = Flask(__name__)
+    app.register_blueprint(bp, url_prefix="/v2")
+    assert acao(app, "/v2/api/v1/ping", A) == A
+    bp_plain = api_blueprint("plain")
+    CORS(bp_plain, resources={r"/api/*": {"origins": A}})
+    app2 = Flask(__name__)
+    app2.register_blueprint(bp_plain, url_prefix="/v2")
+    assert acao(app2, "/v2/api/v1/ping", A) is None
+
+
+def test_blueprint_init_app_with_resources_and_precedence() -> None:
+    """SPEC 1 and 5: init_app(bp) works; a resource's own options win over the keywords,
+    the most specific pattern first, and a path-dependent match per request."""
+    bp = api_blueprint()
+    cors = CORS(resources={r"/api/*": {"origins": B}, "/api/v1/special": {"origins": C}})
+    cors.init_app(bp, max_age=60)
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+    client = app.test_client()
+    preflight = client.options(
+        "/api/v1/ping", headers={"Origin": B, "Access-Control-Request-Method": "PUT"}
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == B
+    assert preflight.headers["Access-Control-Max-Age"] == "60"
+    # Two paths of one route (/api/v1/<item>), two resources.
+    assert acao(app, "/api/v1/special", C) == C
+    assert acao(app, "/api/v1/special", B) is None
+    assert acao(app, "/api/v1/other", B) == B
+
+
+def test_blueprint_resources_fall_through_to_the_app_and_outer_blueprints() -> None:
+    """SPEC 5: a blueprint route no pattern matches is covered as if the blueprint had no
+    CORS (flask-cors: the app's hook still runs); the innermost blueprint is asked first."""
+    parent = Blueprint("parent", __name__)
+    child = api_blueprint("child")
+    CORS(child, resources={r"/parent/api/*": {"origins": B}})
+    CORS(parent, origins=[C])
+    parent.register_blueprint(child)
+    app = Flask(__name__)
+    app.register_blueprint(parent, url_prefix="/parent")
+    assert acao(app, "/parent/api/v1/ping", B) == B
+    assert acao(app, "/parent/no_cors", C) == C  # the enclosing blueprint's policy
+    assert acao(app, "/parent/no_cors", B) is None
+
+    bp = api_blueprint()
+    CORS(bp, resources={r"/api/*": {"origins": B}})
+    app2 = Flask(__name__)
+    app2.register_blueprint(bp)
+    CORS(app2, origins=[A])
+    assert acao(app2, "/no_cors", A) == A
+    assert acao(app2, "/api/v1/ping", B) == B
+    assert acao(app2, "/api/v1/ping", A) is None
+
+
+def test_blueprint_resources_405_and_errors_keep_the_resource_policy() -> None:
+    """SPEC 4 and 5: a 405 on a blueprint resource path gets that resource's headers."""
+    bp = api_blueprint()
+    CORS(bp, resources={r"/api/*": {"origins": A}})
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+    response = app.test_client().delete("/api/v1/ping", headers={"Origin": A})
+    assert response.status_code == 405
+    assert response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_blueprint_resources_errors_show_values_as_written() -> None:
+    """SPEC 2: a bad blueprint resource fails at registration, naming what the user wrote."""
+    bp = api_blueprint()
+    CORS(bp, resources={r"/api/*": {"origins": "*"}}, supports_credentials=True)
+    with pytest.raises(CORSConfigError) as info:
         Flask(__name__).register_blueprint(bp)
+    message = str(info.value)
+    assert "origins (from blueprint 'api' resources['/api/*']) '*'" in message
+    assert "supports_credentials is on (from CORS(blueprint 'api'))" in message
+    for internal in ("Resource(", "OriginEntry(", "Kind."):
+        assert internal not in message
