@@ -2,8 +2,52 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
 from typing import Optional
+
+
+def as_written(value: object) -> str:
+    """A configured value as the user would write it in Python, for messages (SPEC 2).
+
+    Strings, numbers, booleans and ``None`` as their literal; a compiled regex as
+    ``re.compile('source')``; a ``timedelta`` as ``timedelta(seconds=600)``; a callable by its
+    name; lists, tuples, sets and dicts item by item. A parsed value shows what it was parsed
+    from (an origin entry its text, a resource its pattern and options), never the internal
+    object.
+    """
+    if value is None or isinstance(value, (str, bytes, bool, int, float)):
+        return repr(value)
+    if isinstance(value, re.Pattern):
+        return f"re.compile({value.pattern!r})"
+    if isinstance(value, timedelta):
+        return f"timedelta(seconds={value.total_seconds():g})"
+    if isinstance(value, Enum):
+        return as_written(value.value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{as_written(k)}: {as_written(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(as_written(v) for v in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(as_written(v) for v in value)) + "}"
+    # Parsed values (origin entries, resources) keep what the user wrote: an origin entry its
+    # ``text``, a resource its ``key`` and ``overrides``.
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return repr(text)
+    key, overrides = getattr(value, "key", None), getattr(value, "overrides", None)
+    if isinstance(key, str) and isinstance(overrides, Mapping):
+        return "{" + f"{key!r}: {as_written(overrides)}" + "}"
+    if callable(value):
+        return str(
+            getattr(value, "__qualname__", None)
+            or getattr(value, "__name__", None)
+            or f"a {type(value).__name__} callable"
+        )
+    return f"a {type(value).__name__} value"
 
 
 @dataclass(frozen=True)
@@ -18,7 +62,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.option if self.index is None else f"{self.option}[{self.index}]"
-        return f"{where} {self.value!r}: {self.what} ({self.fix})"
+        return f"{where} {as_written(self.value)}: {self.what} ({self.fix})"
 
 
 class CORSConfigError(ValueError):
