@@ -1,16 +1,26 @@
-# Two commands for a new user: `make demo` and `make test`. Both create .venv first.
+# Two commands for a new user: `make demo` and `make test`. Both create .venv first; each
+# installs only what it needs (a stamp file per set of extras).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: install test test-oldest lint typecheck docs docs-check pytest demo bench clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,docs,example,bench]'
-	touch $(STAMP)
+
+# Tests, linters and type checker, docs, and the benchmark (its tests run with the others).
+$(STAMP): setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,dev,docs,bench]'
+	touch $@
+
+# The demo: the package and flask-restx only.
+$(DEMO_STAMP): setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[example]'
+	touch $@
 
 install: $(STAMP)
 
@@ -41,11 +51,12 @@ test-oldest:
 	@$(OLDEST_PYTHON) --version >/dev/null 2>&1 || { echo "test-oldest: no $(OLDEST_PYTHON)"; exit 1; }
 	$(OLDEST_PYTHON) -m venv $(OLDEST_VENV)
 	$(OLDEST_VENV)/bin/python -m pip install --quiet 'flask==2.3.*' 'werkzeug==2.3.*' \
-		pytest hypothesis asgiref flask-cors==6.0.2 flask-restx
+		pytest hypothesis asgiref flask-cors==6.0.5 flask-restx packaging
 	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests \
 		--ignore=tests/browser --ignore=tests/deploy -m "not slow"
 
-demo: $(STAMP)
+# Ports: DEMO_API_PORT (5000), DEMO_PAGE_PORT (5001), DEMO_OTHER_PORT (5002).
+demo: $(DEMO_STAMP)
 	$(PY) -m example_app.demo
 
 bench: $(STAMP)

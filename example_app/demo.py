@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 import threading
 from typing import Any
@@ -23,8 +24,31 @@ from .frontend import create_frontend
 HOST = "127.0.0.1"
 
 
-def serve(app: Flask, port: int) -> BaseWSGIServer:
-    server = make_server(HOST, port, app, threaded=True)
+PORT_VARIABLES = ("DEMO_API_PORT", "DEMO_PAGE_PORT", "DEMO_OTHER_PORT")
+
+
+def listen(port: int, variable: str) -> socket.socket:
+    """A listening socket on ``port``, or exit with the demo's own hint if it is busy (the
+    server is then handed the socket, so Werkzeug never meets a busy port itself)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        others = " ".join(f"{name}={8000 + i}" for i, name in enumerate(PORT_VARIABLES))
+        sys.exit(
+            f"make demo: cannot listen on {HOST}:{port} ({variable}): {error.strerror}.\n"
+            f"Stop the program using it, or choose other ports, e.g.: {others} make demo"
+        )
+    return sock
+
+
+def serve(app: Flask, sock: socket.socket) -> BaseWSGIServer:
+    port = sock.getsockname()[1]
+    server = make_server(HOST, port, app, threaded=True, fd=sock.fileno())
+    sock.close()  # the server holds its own duplicate of the socket
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -37,9 +61,12 @@ def port_from_env(name: str, default: int) -> int:
 
 
 def main() -> None:
-    api_port = port_from_env("DEMO_API_PORT", 5000)
-    page_port = port_from_env("DEMO_PAGE_PORT", 5001)
-    other_port = port_from_env("DEMO_OTHER_PORT", 5002)
+    api_port, page_port, other_port = (
+        port_from_env(name, default) for name, default in zip(PORT_VARIABLES, (5000, 5001, 5002))
+    )
+    sockets = [
+        listen(port, name) for port, name in zip((api_port, page_port, other_port), PORT_VARIABLES)
+    ]
     api_url = f"http://localhost:{api_port}"
     page_origin = f"http://localhost:{page_port}"
     other_origin = f"http://localhost:{other_port}"
@@ -48,18 +75,12 @@ def main() -> None:
         config["CORS_ORIGINS"] = [page_origin]
     api = create_app(config)
     library = api.config["EXAMPLE_CORS_LIBRARY"]
-    servers: list[BaseWSGIServer] = []
-    try:
-        for app, port in (
-            (api, api_port),
-            (create_frontend(api_url, page_origin, library), page_port),
-            (create_frontend(api_url, page_origin, library), other_port),
-        ):
-            servers.append(serve(app, port))
-    except OSError as error:
-        for server in servers:
-            server.shutdown()
-        sys.exit(f"cannot listen on {HOST}:{port} ({error}); set DEMO_*_PORT to free ports")
+    apps = (
+        api,
+        create_frontend(api_url, page_origin, library),
+        create_frontend(api_url, page_origin, library),
+    )
+    servers = [serve(app, sock) for app, sock in zip(apps, sockets)]
     for label, url in (
         (f"API, CORS by {library}:", f"{api_url}/api/docs  (Swagger UI)"),
         ("Demo page, allowed origin:", f"{page_origin}/"),

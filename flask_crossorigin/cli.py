@@ -16,15 +16,30 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .configure import effective_settings
+from .configure import Coverage, effective_settings
 from .decision import Decision
+from .errors import CORSConfigError
 from .explain import display, fix, option_values
 from .extension import STATE_KEY, AppState
 from .introspect import Route, Simulation, UnknownPath, routes, simulate
 from .origins import is_well_formed
 from .tokens import is_token
 
-cors_cli = AppGroup("cors", help="Inspect the CORS policies of this app.")
+
+class CORSGroup(AppGroup):
+    """The ``flask cors`` group: a configuration error, whether raised while the app loads or
+    while a command compiles a view's policy, is printed with its fixes and exits with
+    status 2, without a traceback (SPEC 6)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CORSConfigError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(USAGE_ERROR)
+
+
+cors_cli = CORSGroup("cors", help="Inspect the CORS policies of this app.")
 
 #: Exit status of ``flask cors check`` for a request the browser would block.
 BLOCKED = 1
@@ -97,22 +112,43 @@ def routes_command(as_json: bool) -> None:
 
 @cors_cli.command("config")
 def config_command() -> None:
-    """The app's effective options, where each comes from, and what overrides them."""
+    """Each policy the app uses: every option's value and the source that set it."""
     app = _app()
     state = app.extensions.get(STATE_KEY)
-    layers = state.layers if isinstance(state, AppState) else []
-    settings, sources = effective_settings(app.config, layers)
-    values = {name: (display(value), sources[name]) for name, value in settings.items()}
-    click.echo("Options (lowest precedence first: default < CORS_* config < CORS(...) < init_app):")
-    for line in _option_lines(values, values):
-        click.echo(line)
-    if isinstance(state, AppState):
-        for rule in state.rules:
-            own = {k: v for k, v in rule.coverage.policy.sources.items() if "resources[" in v}
-            names = ", ".join(sorted(own)) or "no options of its own"
-            click.echo(f"Resource {rule.key!r}: {names}")
-        for name in sorted(state.blueprints):
-            click.echo(f"Blueprint {name!r}: its own policy (see 'flask cors routes')")
+    click.echo(
+        "Precedence, lowest first: default < CORS_* config < CORS(...) < init_app(...) "
+        "< a resource's own options"
+    )
+    if not isinstance(state, AppState):
+        settings, sources = effective_settings(app.config, [])
+        click.echo("No CORS(app) on this app; @cross_origin views start from these values:")
+        values = {
+            name: (display(value), sources[name])
+            for name, value in settings.items()
+            if name != "resources"
+        }
+        for line in _option_lines(values, values):
+            click.echo(line)
+        return
+    settings, sources = effective_settings(app.config, state.layers)
+    keys = ", ".join(repr(rule.key) for rule in state.rules) or "(none)"
+    click.echo(f"resources  {keys}  [{sources['resources']}]")
+    policies: list[tuple[str, Coverage]] = [
+        (f"Resource {rule.key!r} (paths it matches)", rule.coverage) for rule in state.rules
+    ]
+    for name in sorted(state.blueprints):
+        policies.append((f"Blueprint {name!r} (all its routes)", state.blueprints[name]))
+    for name in sorted(state.blueprint_resources):
+        for pattern, found in state.blueprint_resources[name].rules:
+            shown = pattern if isinstance(pattern, str) else pattern.pattern
+            title = f"Blueprint {name!r} resource {shown!r} (its routes whose path matches)"
+            policies.append((title, found))
+    for title, found in policies:
+        click.echo(f"{title}:")
+        values = option_values(found.policy)
+        for line in _option_lines(values, values):
+            click.echo(line)
+    click.echo("Views with @cross_origin have their own policy: see 'flask cors routes'.")
 
 
 def _headers_block(title: str, decision: Decision) -> list[str]:

@@ -128,11 +128,13 @@ def _register_blueprint(setup: BlueprintSetupState, layers: list[Layer]) -> None
     else:
         state.blueprints[name] = single_policy(app.config, labelled, owner)
         state.blueprint_resources.pop(name, None)
+    from .cli import cors_cli  # the CLI is built on this module
+
+    if cors_cli.name not in app.cli.commands:
+        app.cli.add_command(cors_cli)
 
 
-def _blueprint_resource_match(
-    state: AppState, endpoint: str, path: str
-) -> Optional[Coverage]:
+def _blueprint_resource_match(state: AppState, endpoint: str, path: str) -> Optional[Coverage]:
     """The policy of a blueprint's ``resources`` for a path served by ``endpoint``: the
     innermost blueprint first; a blueprint without ``resources`` covers every path."""
     names = endpoint.split(".")[:-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 from flask import Blueprint, Flask
 
 from flask_crossorigin import CORS, cross_origin
@@ -144,12 +145,108 @@ def test_check_usage_errors_exit_2(app: Flask, args: list[str], message: str) ->
 
 
 def test_config(app: Flask) -> None:
+    """SPEC 6: each policy the app uses, each value with the source that set it."""
     result = app.test_cli_runner().invoke(args=["cors", "config"])
     assert result.exit_code == 0
-    assert "origins                http://localhost:5001  [CORS_ORIGINS]" in result.output
-    assert "resources              /api/*  [CORS(...)]" in result.output
-    assert "Resource '/api/*': max_age, supports_credentials" in result.output
-    assert "Blueprint 'partner'" in result.output
+    assert "resources  '/api/*'  [CORS(...)]" in result.output
+    resource = result.output.split("Resource '/api/*' (paths it matches):\n")[1]
+    assert "    origins                http://localhost:5001  [CORS_ORIGINS]" in resource
+    assert "    max_age                600  [resources['/api/*']]" in resource
+    assert "    supports_credentials   True  [resources['/api/*']]" in resource
+    partner = result.output.split("Blueprint 'partner' (all its routes):\n")[1]
+    assert "    origins                https://partner.example  [CORS(blueprint 'partner')]" in (
+        partner
+    )
+
+
+def test_config_never_shows_a_value_the_app_does_not_use() -> None:
+    """SPEC 6: with credentials on and origins per resource, no 'origins * [default]' line
+    beside 'supports_credentials True': the resource's own origins are what the app uses."""
+    app = Flask("cred")
+    CORS(app, supports_credentials=True, resources={r"/api/*": {"origins": [LOCAL]}})
+    result = app.test_cli_runner().invoke(args=["cors", "config"])
+    assert result.exit_code == 0, result.output
+    assert "[default]" in result.output  # other options still show their source
+    assert "origins                *" not in result.output
+    assert f"    origins                {LOCAL}  [resources['/api/*']]" in result.output
+    assert "    supports_credentials   True  [CORS(...)]" in result.output
+
+
+def test_config_and_routes_name_blueprint_resources() -> None:
+    """SPEC 5 and 6: a blueprint's resources and keywords are labelled as the blueprint's."""
+    bp = Blueprint("api", __name__)
+    bp.add_url_rule("/api/v1/ping", "ping", lambda: "pong")
+    bp.add_url_rule("/other", "other", lambda: "other")
+    CORS(bp, resources={r"/api/*": {"origins": [LOCAL]}}, max_age=60)
+    app = Flask("bp_resources")
+    app.register_blueprint(bp)
+    config = app.test_cli_runner().invoke(args=["cors", "config"])
+    assert config.exit_code == 0, config.output
+    assert "No CORS(app) on this app" not in config.output
+    section = config.output.split(
+        "Blueprint 'api' resource '/api/*' (its routes whose path matches):\n"
+    )[1]
+    assert f"    origins                {LOCAL}  [blueprint 'api' resources['/api/*']]" in section
+    assert "    max_age                60  [CORS(blueprint 'api')]" in section
+    routes = app.test_cli_runner().invoke(args=["cors", "routes"])
+    assert "/api/v1/ping  [GET]  covered by blueprint 'api' resources['/api/*']" in routes.output
+    assert "/other  [GET]  not covered" in routes.output
+
+
+def test_config_without_the_extension_shows_the_decorators_base() -> None:
+    """SPEC 1 and 6: without CORS(app), the values @cross_origin views start from."""
+    from flask_crossorigin.cli import cors_cli
+
+    app = Flask("bare")
+    app.config["CORS_MAX_AGE"] = 30
+    app.cli.add_command(cors_cli)
+    result = app.test_cli_runner().invoke(args=["cors", "config"])
+    assert result.exit_code == 0, result.output
+    assert "No CORS(app) on this app" in result.output
+    assert "    max_age                30  [CORS_MAX_AGE]" in result.output
+    assert "    origins                *  [default]" in result.output
+
+
+def test_a_configuration_error_is_printed_with_its_fix_and_exits_2() -> None:
+    """SPEC 2 and 6: an app that fails to load with a CORSConfigError, or a view whose
+    policy fails when a command compiles it: the message and fix, exit 2, no traceback."""
+    from flask.cli import ScriptInfo
+
+    from flask_crossorigin.cli import cors_cli
+
+    def bad_app() -> Flask:
+        app = Flask("bad")
+        CORS(app, supports_credentials=True)
+        return app
+
+    runner = CliRunner()
+    result = runner.invoke(cors_cli, ["config"], obj=ScriptInfo(create_app=bad_app))
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Error: flask-crossorigin configuration has 1 problem:" in result.output
+    assert "set supports_credentials=False where the data is public" in result.output
+    assert "Traceback" not in result.output
+
+    app = Flask("late")
+    CORS(app)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True  # only a view registered later reads it
+
+    @app.route("/late")
+    @cross_origin()
+    def late() -> str:
+        return "x"
+
+    result = app.test_cli_runner().invoke(args=["cors", "routes"])
+    assert result.exit_code == 2
+    assert "allows every origin, and supports_credentials is on" in result.output
+
+
+def test_the_cors_group_is_a_flask_command_plugin() -> None:
+    """SPEC 6: `flask cors` exists before the app loads (so load errors reach the group)."""
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group="flask.commands") if ep.name == "cors"]
+    assert [ep.value for ep in found] == ["flask_crossorigin.cli:cors_cli"]
 
 
 def test_routes_without_the_extension() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,3 +51,25 @@ def test_demo_starts_serves_and_stops(tmp_path: Path) -> None:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_demo_on_a_busy_port_gives_its_own_hint() -> None:
+    """A busy port ends with the demo's hint (which variable, how to change it), exit 1."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = str(busy.getsockname()[1])
+        env = {**os.environ, "DEMO_API_PORT": str(free_port()), "DEMO_PAGE_PORT": port}
+        env["DEMO_OTHER_PORT"] = str(free_port())
+        result = subprocess.run(
+            [sys.executable, "-m", "example_app.demo"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port} (DEMO_PAGE_PORT)" in result.stderr
+    assert "DEMO_API_PORT=8000 DEMO_PAGE_PORT=8001 DEMO_OTHER_PORT=8002 make demo" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "is in use by another program" not in result.stderr  # Werkzeug's own message
