@@ -1,4 +1,4 @@
-"""Compatibility: the same scenarios against flask-cors 6 and flask-crossorigin.
+"""Compatibility: the same scenarios against flask-cors 6.0.5 and flask-crossorigin.
 
 Where SPEC does not deviate, the browser-visible outcome (would a browser let the page read
 the response, and which headers may it read) must be identical. Where it does, the test
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from importlib.metadata import version
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import pytest
-from flask import Flask, abort, request
+from flask import Blueprint, Flask, abort, request
 
 from .fetch_model import cors_check, exposed_headers, preflight_ok
 
@@ -21,6 +22,13 @@ A = "https://app.example.com"
 B = "https://admin.example.com"
 OTHER = "https://other.test"
 LIBRARIES = ("flask-cors", "ours")
+#: The reference: flask-cors's settings as of this release.
+ORACLE_VERSION = "6.0.5"
+
+
+def test_the_oracle_is_flask_cors_6_0_5() -> None:
+    """SPEC 1: the comparisons below are against flask-cors 6.0.5, the reference."""
+    assert version("flask-cors") == ORACLE_VERSION
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,44 @@ def test_flask_restx_same_outcome() -> None:
         outcomes[lib]["404"] = browser(app, BrowserRequest("GET", A, path="/api/nothing"))
     assert outcomes["ours"] == outcomes["flask-cors"]
     assert outcomes["ours"]["swagger"].allowed and outcomes["ours"]["404"].allowed
+
+
+@pytest.mark.parametrize("wiring", ["CORS(bp)", "init_app(bp)"])
+def test_blueprint_resources_same_outcome(wiring: str) -> None:
+    """SPEC 5: CORS(blueprint, resources=...) as flask-cors 6.0.5: patterns against the full
+    path, only the blueprint's routes (inside and outside the patterns, inside and outside
+    the blueprint)."""
+    outcomes: dict[str, dict[str, Outcome]] = {}
+    for lib in LIBRARIES:
+        if lib == "ours":
+            from flask_crossorigin import CORS
+        else:
+            from flask_cors import CORS  # type: ignore[no-redef]
+        bp = Blueprint("api", __name__)
+        bp.add_url_rule("/api/items", "items", lambda: "items", methods=["GET", "PUT"])
+        bp.add_url_rule("/other", "other", lambda: "other")
+        resources = {r"/v1/api/*": {"origins": [A], "supports_credentials": True}}
+        if wiring == "CORS(bp)":
+            CORS(bp, resources=resources, max_age=60)
+        else:
+            CORS(resources=resources).init_app(bp, max_age=60)
+        app = Flask("bp")
+        app.register_blueprint(bp, url_prefix="/v1")
+        app.add_url_rule("/v1/api/outside", "outside", lambda: "outside")
+        outcomes[lib] = {
+            name: browser(app, BrowserRequest(method, origin, headers, credentials, path))
+            for name, (method, origin, headers, credentials, path) in {
+                "GET": ("GET", A, (), True, "/v1/api/items"),
+                "PUT preflight": ("PUT", A, ("X-Token",), True, "/v1/api/items"),
+                "other origin": ("GET", OTHER, (), False, "/v1/api/items"),
+                "not matched": ("GET", A, (), False, "/v1/other"),
+                "not the blueprint's": ("GET", A, (), False, "/v1/api/outside"),
+            }.items()
+        }
+    assert outcomes["ours"] == outcomes["flask-cors"]
+    assert outcomes["ours"]["PUT preflight"].allowed
+    assert not outcomes["ours"]["not matched"].allowed
+    assert not outcomes["ours"]["not the blueprint's"].allowed
 
 
 # --- deviations ------------------------------------------------------------------------------
