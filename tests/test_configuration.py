@@ -150,7 +150,7 @@ def test_suggest() -> None:
         ({"max_age": -1}, "max_age -1: is not a non-negative whole number of seconds"),
         ({"max_age": 1.5}, "max_age 1.5"),
         ({"max_age": "ten"}, "max_age 'ten'"),
-        ({"max_age": timedelta(seconds=1.5)}, "max_age datetime.timedelta"),
+        ({"max_age": timedelta(seconds=1.5)}, "max_age timedelta(seconds=1.5)"),
         ({"max_age": True}, "max_age True"),
         ({"methods": ["GET", "BAD METHOD"]}, "methods[1] 'BAD METHOD': is not an HTTP method"),
         ({"methods": 5}, "methods 5: has type int"),
