@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from importlib.metadata import version
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any, Callable
 
 import pytest
