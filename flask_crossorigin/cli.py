@@ -22,6 +22,7 @@ from .decision import Reason
 from .explain import display, fix, option_values
 from .extension import STATE_KEY, AppState
 from .introspect import (
+    CHECK_BASE_URL,
     Check,
     Route,
     Seen,
@@ -222,9 +223,18 @@ def _exchange_lines(exchange: Exchange, target: str, note: str = "") -> list[str
     if not any(n.lower().startswith("access-control-") for n, _ in shown):
         lines.append("    (no Access-Control-* headers)")
     verdict = exchange.verdict
-    mark = "passes" if verdict.ok else f"FAILS ({verdict.failure.value})" if verdict.failure else ""
-    lines.append(f"  {mark}: {verdict.explain()}")
+    if verdict.failure is None:
+        lines.append("  ok: the browser accepts this answer")
+    else:
+        lines.append(f"  FAILS ({verdict.failure.value}): {verdict.explain()}")
     return lines
+
+
+def _local(url: str) -> str:
+    """A URL inside the checked app as a path; any other URL as it is."""
+    if url.startswith(CHECK_BASE_URL + "/"):
+        return url[len(CHECK_BASE_URL) :]
+    return url
 
 
 def _target(url: str) -> str:
@@ -308,7 +318,7 @@ def _answer_note(app: Flask, exchange: Exchange, seen: Optional[Seen], error: Op
         if route:
             notes.append(route)
         if 300 <= status < 400 and exchange.received.location:
-            notes.append(f"redirects to {exchange.received.location}")
+            notes.append(f"redirects to {_local(exchange.received.location)}")
     if error is not None:
         notes.append(f"the app raised {error}")
     return "; ".join(notes)
@@ -335,10 +345,11 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check) -> list[str]:
         policy_view = None
     policy = policy_view.coverage.policy if policy_view and policy_view.coverage else None
     if failure is Failure.PREFLIGHT_REDIRECTED:
+        location = _local(received.location or "")
         return [
-            f"Reason: the app redirects {failed.sent.method} {sent_path} to {received.location}",
-            f"Fix: make the page fetch {received.location}, the URL the app has; a browser "
-            "never follows a redirect on a preflight.",
+            f"Reason: the app redirects {failed.sent.method} {sent_path} to {location}.",
+            f"Fix: make the page fetch {location}, the URL the app has; a browser never "
+            "follows a redirect on a preflight.",
         ]
     if received.status == 404 and route_note(app, path, failed.sent.method, 404):
         candidate = mounted_candidate(app, path)
