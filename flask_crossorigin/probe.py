@@ -208,11 +208,19 @@ def cached_for_other(exchange: Exchange, first_origin: str, other_origin: str) -
         for name in ("Age", "X-Cache", "X-Cache-Status", "CF-Cache-Status")
         if (value := header_value(exchange.received.headers, name)) is not None
     ]
-    hint = f" ({'; '.join(hints)})" if hints else ""
+    if hints:
+        cause = (
+            f" ({'; '.join(hints)}): a cache served the first origin's answer to the second; "
+            "make it key on Origin (honour Vary: Origin)"
+        )
+    else:
+        cause = (
+            ": a cache served the first origin's answer to the second (make it key on Origin), "
+            "or a layer writes a fixed origin"
+        )
     text = (
         f"the {exchange.sent.kind} answer to {other_origin} carries "
-        f"Access-Control-Allow-Origin: {first_origin}{hint}: a cache served the first "
-        "origin's answer to the second; make it key on Origin (honour Vary: Origin)"
+        f"Access-Control-Allow-Origin: {first_origin}{cause}"
     )
     return [Problem(Finding.CACHED_FOR_OTHER_ORIGIN, exchange.sent.kind, text)]
 
