@@ -437,18 +437,21 @@ def probe_command(
     for exchange in outcome.exchanges:
         for line in _exchange_lines(exchange, exchange.sent.url):
             click.echo(line)
+    final = outcome.exchanges[-1].received if outcome.exchanges else None
+    for line in _verdict_lines(outcome, final):
+        click.echo(line)
     if found.other:
-        click.echo(f"Then as {other_origin}:")
+        click.echo(f"Then as {other_origin}, to compare:")
         for exchange in found.other:
             sent, received = exchange.sent, exchange.received
             kind = "Preflight" if sent.kind == "preflight" else "Request"
             click.echo(f"{kind}: {sent.method} {sent.url}")
             click.echo(f"  answered {received.status} {received.reason}".rstrip())
-            for name, value in _shown(received.headers):
+            shown = _shown(received.headers)
+            for name, value in shown:
                 click.echo(f"    {name}: {value}")
-    final = outcome.exchanges[-1].received if outcome.exchanges else None
-    for line in _verdict_lines(outcome, final):
-        click.echo(line)
+            if not any(n.lower().startswith("access-control-") for n, _ in shown):
+                click.echo("    (no Access-Control-* headers)")
     for problem in found.problems:
         click.echo(f"Problem ({problem.finding.value}): {problem.text}.")
     if not outcome.allowed or found.problems:

@@ -29,6 +29,7 @@ from .judge import (
     ACAO,
     CORSRequest,
     Exchange,
+    Failure,
     Outcome,
     Received,
     Sent,
@@ -199,29 +200,48 @@ def missing_vary(exchange: Exchange, origin: str) -> list[Problem]:
     return [Problem(Finding.VARY_ORIGIN_MISSING, exchange.sent.kind, text)]
 
 
+def _cache_hints(received: Received) -> list[str]:
+    return [
+        f"{name}: {value}"
+        for name in ("Age", "X-Cache", "X-Cache-Status", "CF-Cache-Status")
+        if (value := header_value(received.headers, name)) is not None
+    ]
+
+
+def _cached_text(exchange: Exchange, asked: str, granted: str) -> str:
+    hints = _cache_hints(exchange.received)
+    if hints:
+        cause = (
+            f" ({'; '.join(hints)}): a cache served another origin's answer; make it key on "
+            "Origin (honour Vary: Origin)"
+        )
+    else:
+        cause = (
+            ": a cache served another origin's answer (make it key on Origin), or a layer "
+            "writes a fixed origin"
+        )
+    return (
+        f"the answer to {asked}'s {exchange.sent.kind} carries "
+        f"Access-Control-Allow-Origin: {granted}{cause}"
+    )
+
+
 def cached_for_other(exchange: Exchange, first_origin: str, other_origin: str) -> list[Problem]:
     """The second origin's answer carries the first origin's grant: a cache served it."""
     if header_value(exchange.received.headers, ACAO) != first_origin:
         return []
-    hints = [
-        f"{name}: {value}"
-        for name in ("Age", "X-Cache", "X-Cache-Status", "CF-Cache-Status")
-        if (value := header_value(exchange.received.headers, name)) is not None
-    ]
-    if hints:
-        cause = (
-            f" ({'; '.join(hints)}): a cache served the first origin's answer to the second; "
-            "make it key on Origin (honour Vary: Origin)"
-        )
-    else:
-        cause = (
-            ": a cache served the first origin's answer to the second (make it key on Origin), "
-            "or a layer writes a fixed origin"
-        )
-    text = (
-        f"the {exchange.sent.kind} answer to {other_origin} carries "
-        f"Access-Control-Allow-Origin: {first_origin}{cause}"
-    )
+    text = _cached_text(exchange, other_origin, first_origin)
+    return [Problem(Finding.CACHED_FOR_OTHER_ORIGIN, exchange.sent.kind, text)]
+
+
+def cached_mismatch(exchange: Exchange, origin: str) -> list[Problem]:
+    """The first origin's own answer grants another origin, from a cache (its hints say so)."""
+    granted = header_value(exchange.received.headers, ACAO)
+    if exchange.verdict.failure is not Failure.ALLOW_ORIGIN_MISMATCH or granted is None:
+        return []
+    if not _cache_hints(exchange.received):
+        return []
+    text = _cached_text(exchange, origin, granted)
     return [Problem(Finding.CACHED_FOR_OTHER_ORIGIN, exchange.sent.kind, text)]
 
 
@@ -243,6 +263,7 @@ def probe(
     for exchange in outcome.exchanges:
         problems += duplicates(exchange)
         problems += missing_vary(exchange, request.origin)
+        problems += cached_mismatch(exchange, request.origin)
     other: list[Exchange] = []
     if other_origin is not None and other_origin != request.origin:
         second = CORSRequest(

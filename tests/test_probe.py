@@ -79,7 +79,8 @@ def test_probe_allowed(server: tuple[Script, str]) -> None:
     assert [e.sent.headers[-1] for e in found.other] == [("Origin", B)]
     code, out, _ = cli(f"{base}/ok", "--origin", A, "--other-origin", B)
     assert code == 0, out
-    assert out.endswith("ALLOWED: the browser lets the page read the response (200 OK).\n")
+    assert "ALLOWED: the browser lets the page read the response (200 OK).\nThen as" in out
+    assert "Problem" not in out
 
 
 def test_probe_names_a_duplicated_header(server: tuple[Script, str]) -> None:
@@ -129,10 +130,15 @@ def test_probe_names_an_answer_cached_for_another_origin(server: tuple[Script, s
     script.routes["/cached"] = (None, Answer(200, headers))
     found = probe(f"{base}/cached", CORSRequest(A), other_origin=B)
     assert [p.finding for p in found.problems] == [Finding.CACHED_FOR_OTHER_ORIGIN]
-    assert (
-        "answer to http://b.test carries Access-Control-Allow-Origin: http://a.test (Age: 3)"
-        in (found.problems[0].text)
+    assert found.problems[0].text == (
+        "the answer to http://b.test's request carries Access-Control-Allow-Origin: "
+        "http://a.test (Age: 3): a cache served another origin's answer; make it key on "
+        "Origin (honour Vary: Origin)"
     )
+    # Asked first by b.test, the same cached answer is a mismatch, named as the cache's.
+    found = probe(f"{base}/cached", CORSRequest(B), other_origin=None)
+    assert found.outcome.verdict.failure is Failure.ALLOW_ORIGIN_MISMATCH
+    assert [p.finding for p in found.problems] == [Finding.CACHED_FOR_OTHER_ORIGIN]
 
 
 def test_probe_preflight_then_second_origin_preflight_only(server: tuple[Script, str]) -> None:

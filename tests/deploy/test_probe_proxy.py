@@ -65,8 +65,8 @@ def test_probe_names_an_answer_the_cache_served_to_another_origin(
     code, out = probe(f"http://127.0.0.1:{port}/cached/x", "--origin", A, "--other-origin", B)
     assert code == 1
     assert "ALLOWED" in out  # the first origin is served right...
-    assert "Then as http://b.test:" in out
+    assert "Then as http://b.test, to compare:" in out
     assert (
-        "Problem (cached-for-another-origin): the request answer to http://b.test carries "
+        "Problem (cached-for-another-origin): the answer to http://b.test's request carries "
         "Access-Control-Allow-Origin: http://a.test (X-Cache-Status: HIT): a cache served"
     ) in out
