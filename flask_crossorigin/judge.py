@@ -110,7 +110,8 @@ _SENTENCES = {
     Failure.HEADER_NOT_ALLOWED: "the request header {detail} is not in "
     "Access-Control-Allow-Headers ('*' does not count with credentials)",
     Failure.AUTHORIZATION_NOT_LISTED: "the request sends Authorization, and "
-    "Access-Control-Allow-Headers does not list it by name ('*' never covers it)",
+    "Access-Control-Allow-Headers does not list it by name ('*' never covers it in the Fetch "
+    "standard, though Chromium still lets it)",
     Failure.PRIVATE_NETWORK_NOT_ALLOWED: "the preflight asks for private network access and "
     "Access-Control-Allow-Private-Network is {detail}, not 'true'",
     Failure.TOO_MANY_REDIRECTS: "more than 20 redirects",

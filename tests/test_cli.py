@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -354,3 +356,38 @@ def test_routes_without_the_extension() -> None:
     app.cli.add_command(cors_cli)
     result = app.test_cli_runner().invoke(args=["cors", "routes"])
     assert "/d  [GET]  covered by @cross_origin on" in result.output
+
+
+DOCS = Path(__file__).parents[1] / "docs" / "cli.rst"
+
+
+def documented_checks() -> list[tuple[list[str], list[str]]]:
+    """Each ``$ flask --app example_app cors check`` block of docs/cli.rst: (args, output)."""
+    blocks = []
+    lines = DOCS.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if not line.startswith("   $ flask --app example_app cors check "):
+            continue
+        command = line[len("   $ flask --app example_app cors ") :]
+        rest = iter(lines[number + 1 :])
+        while command.endswith("\\"):
+            command = command[:-1] + next(rest).strip()
+        output = []
+        for text in rest:
+            if not text.startswith("   "):
+                break
+            output.append(text[3:])
+        blocks.append((shlex.split(command), output))
+    return blocks
+
+
+def test_docs_show_the_real_output_of_check(tmp_path: Path) -> None:
+    """SPEC 6: the check examples of docs/cli.rst are this command's output, line for line."""
+    from example_app import create_app
+
+    blocks = documented_checks()
+    assert len(blocks) >= 4
+    for args, output in blocks:
+        app = create_app({"DATABASE": str(tmp_path / "todos.sqlite")})
+        result = app.test_cli_runner().invoke(args=["cors", *args])
+        assert result.output.splitlines() == output, args
