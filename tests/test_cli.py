@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, redirect
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from flask_crossorigin import CORS, cross_origin, simulate
@@ -391,3 +391,45 @@ def test_docs_show_the_real_output_of_check(tmp_path: Path) -> None:
         app = create_app({"DATABASE": str(tmp_path / "todos.sqlite")})
         result = app.test_cli_runner().invoke(args=["cors", *args])
         assert result.output.splitlines() == output, args
+
+
+def test_check_private_network_allowed() -> None:
+    """SPEC 4, 6: with allow_private_network the preflight carries ACAPN: allowed."""
+    app = Flask("private")
+
+    @app.route("/device")
+    def device() -> str:
+        return "x"
+
+    CORS(app, origins=[LOCAL], allow_private_network=True)
+    result = check(app, "/device", "--origin", LOCAL, "--private-network")
+    assert result.exit_code == 0, result.output
+    assert "    Access-Control-Allow-Private-Network: true" in result.output
+
+
+def test_check_safelisted_header_value_needs_no_preflight(app: Flask) -> None:
+    """SPEC 6: 'Content-Type: text/plain' is CORS-safelisted: no preflight is sent."""
+    result = check(
+        app, "/api/todos/", "--origin", LOCAL, "--method", "POST", "--header",
+        "Content-Type: text/plain",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Preflight" not in result.output
+    assert "    Content-Type: text/plain" in result.output
+
+
+def test_check_redirect_to_another_origin_is_not_followed() -> None:
+    """SPEC 6: the app cannot answer for another origin: the hop is named, exit 1."""
+    app = Flask("away")
+
+    @app.route("/away")
+    def away() -> Response:
+        return redirect("https://elsewhere.example/x")
+
+    CORS(app)
+    result = check(app, "/away", "--origin", LOCAL)
+    assert result.exit_code == 1
+    assert (
+        "UNKNOWN: the app redirects to https://elsewhere.example/x, another origin; ask it "
+        "with 'flask cors probe https://elsewhere.example/x'."
+    ) in result.output
