@@ -272,3 +272,10 @@ def test_sender_refuses_other_schemes() -> None:
 
     with pytest.raises(ProbeError, match="not an http or https URL"):
         http_sender()(Sent("request", "GET", "file:///etc/hosts", ()))
+
+
+def test_bad_port_is_one_line() -> None:
+    """SPEC 6: a URL whose port is out of range: one line, exit 2."""
+    code, out, err = cli("http://127.0.0.1:99999/", "--origin", A)
+    assert code == 2
+    assert err == "Error: bad port in URL: http://127.0.0.1:99999/\n"
