@@ -65,7 +65,11 @@ class Raw:
 def cli(*args: str) -> tuple[int, str, str]:
     app = Flask("probe_cli")
     CORS(app)
-    result = app.test_cli_runner().invoke(args=["cors", "probe", *args])
+    try:  # Click before 8.2 mixes stderr into stdout unless told not to
+        runner = app.test_cli_runner(mix_stderr=False)
+    except TypeError:  # Click 8.2 and later keep them apart, always
+        runner = app.test_cli_runner()
+    result = runner.invoke(args=["cors", "probe", *args])
     return result.exit_code, result.stdout, result.stderr
 
 
