@@ -280,6 +280,6 @@ def test_sender_refuses_other_schemes() -> None:
 
 def test_bad_port_is_one_line() -> None:
     """SPEC 6: a URL whose port is out of range: one line, exit 2."""
-    code, out, err = cli("http://127.0.0.1:99999/", "--origin", A)
+    code, _, err = cli("http://127.0.0.1:99999/", "--origin", A)
     assert code == 2
     assert err == "Error: bad port in URL: http://127.0.0.1:99999/\n"
