@@ -2,8 +2,10 @@
 
 ``init_app`` registers the group on ``app.cli``. Every answer comes from the core's own
 introspection (:func:`~flask_crossorigin.introspect.routes`,
-:func:`~flask_crossorigin.introspect.simulate`) and :mod:`~flask_crossorigin.explain`; the rules
-are never written down a second time here.
+:func:`~flask_crossorigin.introspect.run_check`, :func:`~flask_crossorigin.introspect.simulate`),
+the browser's rules in :mod:`~flask_crossorigin.judge` and :mod:`~flask_crossorigin.explain`; the
+rules are never written down a second time here. ``probe`` needs no app: it is also
+``python -m flask_crossorigin probe``.
 """
 
 from __future__ import annotations
@@ -293,8 +295,9 @@ def check_command(
         click.echo(line)
     if outcome.allowed:
         return
-    if outcome.failed is not None:
-        for line in _check_cause(app, request, result):
+    failed = outcome.failed
+    if failed is not None:
+        for line in _check_cause(app, request, result, failed):
             click.echo(line)
     raise SystemExit(BLOCKED)
 
@@ -324,13 +327,10 @@ def _answer_note(app: Flask, exchange: Exchange, seen: Optional[Seen], error: Op
     return "; ".join(notes)
 
 
-def _check_cause(app: Flask, request: CORSRequest, result: Check) -> list[str]:
+def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchange) -> list[str]:
     """The cause in the app's terms and the fix: the option, its value and where it was set."""
     outcome = result.outcome
-    failed = outcome.failed
-    assert failed is not None
-    index = len(outcome.exchanges) - 1
-    seen = result.seen[index]
+    seen = result.seen[-1]
     sent_path = _target(failed.sent.url).split("?", 1)[0]
     path = seen.path if seen is not None else sent_path
     received = failed.received

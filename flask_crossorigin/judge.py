@@ -13,9 +13,11 @@ wire: the request a page makes, and each response's status and header list. It f
   ``Access-Control-Allow-Private-Network``.
 
 Nothing here knows about Flask or about this library's policies: ``flask cors check`` feeds it
-the app's own responses, ``flask cors probe`` a live server's, and the browser tests check it
-against real Chromium, row by row. The one I/O point is the ``send`` callable that
-:func:`fetch` is given. Each failure is a :class:`Failure` (machine-readable) and a sentence.
+the app's own responses, ``flask cors probe`` a live server's (SPEC section 6), and the browser
+tests check it against real Chromium, row by row. One known difference: Chromium still lets
+``Access-Control-Allow-Headers: *`` cover ``Authorization``; the standard, and this judge, do
+not. The one I/O point is the ``send`` callable that :func:`fetch` is given. Each failure is a
+:class:`Failure` (machine-readable) and a sentence.
 """
 
 from __future__ import annotations
