@@ -2,27 +2,45 @@
 
 ``init_app`` registers the group on ``app.cli``. Every answer comes from the core's own
 introspection (:func:`~flask_crossorigin.introspect.routes`,
-:func:`~flask_crossorigin.introspect.simulate`) and :mod:`~flask_crossorigin.explain`; the rules
-are never written down a second time here.
+:func:`~flask_crossorigin.introspect.run_check`, :func:`~flask_crossorigin.introspect.simulate`),
+the browser's rules in :mod:`~flask_crossorigin.judge` and :mod:`~flask_crossorigin.explain`; the
+rules are never written down a second time here. ``probe`` needs no app: it is also
+``python -m flask_crossorigin probe``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .configure import Coverage, effective_settings
-from .decision import Decision
+from .decision import Reason
 from .errors import CORSConfigError
 from .explain import display, fix, option_values
 from .extension import STATE_KEY, AppState
-from .introspect import Route, Simulation, UnknownPath, routes, simulate
+from .introspect import (
+    CHECK_BASE_URL,
+    Check,
+    Route,
+    Seen,
+    Simulation,
+    UnknownPath,
+    mounted_candidate,
+    route_note,
+    routes,
+    run_check,
+    simulate,
+)
+from .judge import CORSRequest, Exchange, Failure, Outcome, Received
 from .origins import is_well_formed
+from .probe import DEFAULT_OTHER_ORIGIN, DEFAULT_TIMEOUT, ProbeError, http_sender
+from .probe import probe as run_probe
 from .tokens import is_token
 
 
@@ -151,43 +169,136 @@ def config_command() -> None:
     click.echo("Views with @cross_origin have their own policy: see 'flask cors routes'.")
 
 
-def _headers_block(title: str, decision: Decision) -> list[str]:
-    lines = [f"{title}: {decision.reason.value}"]
-    if decision.headers:
-        lines += [f"    {name}: {value}" for name, value in decision.headers]
-    else:
+# --- check and probe: the browser's exchanges, judged as the Fetch standard says -----------
+
+#: Values sent for a ``--header NAME`` given without one: what a page usually sends.
+_SAMPLE_VALUES = {
+    "accept": "*/*",
+    "accept-language": "en",
+    "content-language": "en",
+    "content-type": "application/json",
+    "authorization": "Bearer token",
+}
+
+#: Response headers shown for each exchange besides ``Access-Control-*``: what explains them.
+_SHOWN = frozenset(
+    {"vary", "location", "allow", "cache-control", "age", "x-cache", "x-cache-status", "via"}
+)
+
+
+def _request_headers(values: Iterable[str]) -> Optional[tuple[tuple[str, str], ...]]:
+    """``--header`` values (``Name`` or ``Name: value``) as pairs; ``None`` if one is bad."""
+    pairs = []
+    for text in values:
+        name, colon, value = text.partition(":")
+        name, value = name.strip(), value.strip()
+        if not is_token(name) or (colon and not value):
+            return None
+        pairs.append((name, value if colon else _SAMPLE_VALUES.get(name.lower(), "1")))
+    return tuple(pairs)
+
+
+def _request_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options ``check`` and ``probe`` share: what the page's ``fetch()`` sends."""
+    for option in reversed(
+        [
+            click.option(
+                "--origin", required=True, help="The page's origin, e.g. https://app.example.com"
+            ),
+            click.option("--method", default="GET", show_default=True, help="The method."),
+            click.option(
+                "--header",
+                "headers",
+                multiple=True,
+                help="A request header the page sets: NAME or 'NAME: value'.",
+            ),
+            click.option("--credentials", is_flag=True, help="credentials: 'include' (cookies)."),
+            click.option(
+                "--private-network", is_flag=True, help="A public page calls a private address."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _cors_request(
+    origin: str, method: str, headers: tuple[str, ...], credentials: bool, private_network: bool
+) -> CORSRequest:
+    if not is_well_formed(origin) or origin == "null":
+        raise click.UsageError(f"--origin {origin!r} is not an origin; write scheme://host[:port]")
+    if not is_token(method):
+        raise click.UsageError(f"--method {method!r} is not an HTTP method")
+    pairs = _request_headers(headers)
+    if pairs is None:
+        bad = next(h for h in headers if _request_headers([h]) is None)
+        raise click.UsageError(f"--header {bad!r} is not a header name (or 'Name: value')")
+    return CORSRequest(origin, method, pairs, credentials, private_network)
+
+
+def _title(request: CORSRequest, where: str) -> str:
+    flags = " with credentials" if request.credentials else ""
+    flags += " to a private network" if request.private_network else ""
+    return f"{request.method} {where} from {request.origin}{flags}"
+
+
+def _shown(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [
+        (n, v) for n, v in headers if n.lower().startswith("access-control-") or n.lower() in _SHOWN
+    ]
+
+
+def _exchange_lines(exchange: Exchange, target: str, note: str = "") -> list[str]:
+    """One exchange: what was sent, the answer's status and its CORS headers, the verdict."""
+    sent, received = exchange.sent, exchange.received
+    label = "Preflight" if sent.kind == "preflight" else "Request"
+    lines = [f"{label}: {sent.method} {target}"]
+    lines += [f"    {n}: {v}" for n, v in sent.headers if n.lower() not in ("accept",)]
+    status = f"{received.status} {received.reason}".rstrip()
+    lines.append(f"  answered {status}" + (f": {note}" if note else ""))
+    shown = _shown(received.headers)
+    lines += [f"    {n}: {v}" for n, v in shown]
+    if not any(n.lower().startswith("access-control-") for n, _ in shown):
         lines.append("    (no Access-Control-* headers)")
-    if decision.vary_origin:
-        lines.append("    Vary: Origin")
+    verdict = exchange.verdict
+    if verdict.failure is None:
+        lines.append("  ok: the browser accepts this answer")
+    else:
+        lines.append(f"  FAILS ({verdict.failure.value}): {verdict.explain()}")
     return lines
 
 
-def _report(result: Simulation, path: str, method: str) -> list[str]:
-    lines = []
-    source = result.coverage.source if result.coverage else "nothing"
-    lines.append(f"Covered by: {source}")
-    if result.preflight is not None:
-        lines += _headers_block(f"Preflight OPTIONS {path}", result.preflight)
-    if result.actual is not None:
-        lines += _headers_block(f"Request {method} {path}", result.actual)
-    if result.allowed:
-        lines.append("ALLOWED: the browser lets the page read the response.")
-        return lines
-    assert result.reason is not None
-    policy = result.coverage.policy if result.coverage else None
-    lines.append("BLOCKED: the browser hides the response from the page.")
-    lines.append(f"Reason: {result.reason.explain(result.detail)} ({result.reason.value})")
-    lines.append(f"Fix: {fix(result.reason, policy)}")
-    return lines
+def _local(url: str) -> str:
+    """A URL inside the checked app as a path; any other URL as it is."""
+    if url.startswith(CHECK_BASE_URL + "/"):
+        return url[len(CHECK_BASE_URL) :]
+    return url
+
+
+def _target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _verdict_lines(outcome: Outcome, final: Optional[Received]) -> list[str]:
+    if outcome.not_followed is not None:
+        return [
+            f"UNKNOWN: the app redirects to {outcome.not_followed}, another origin; "
+            f"ask it with 'flask cors probe {outcome.not_followed}'."
+        ]
+    if outcome.allowed:
+        status = f" ({final.status} {final.reason})".rstrip() if final else ""
+        return [f"ALLOWED: the browser lets the page read the response{status}."]
+    failure = outcome.verdict
+    return [
+        "BLOCKED: the browser hides the response from the page.",
+        f"Browser: {failure.explain()} ({failure.failure.value if failure.failure else ''})",
+    ]
 
 
 @cors_cli.command("check")
 @click.argument("path")
-@click.option("--origin", required=True, help="The page's origin, e.g. https://app.example.com")
-@click.option("--method", default="GET", show_default=True, help="The request's method.")
-@click.option("--header", "headers", multiple=True, help="A request header the page sets.")
-@click.option("--credentials", is_flag=True, help="The page sends cookies (credentials).")
-@click.option("--private-network", is_flag=True, help="A public page calls a private address.")
+@_request_options
 def check_command(
     path: str,
     origin: str,
@@ -196,38 +307,188 @@ def check_command(
     credentials: bool,
     private_network: bool,
 ) -> None:
-    """Simulate a browser's cross-origin request to PATH, preflight included.
+    """Send a browser's cross-origin request to PATH through the app, and judge the answers.
 
-    Exit status: 0 allowed, 1 blocked, 2 usage error.
+    The preflight (when the request needs one) and the request itself run through the app
+    with Flask's test client: every hook, error handler, redirect and view runs, and the
+    request really happens (a DELETE deletes). The answers are judged as the Fetch
+    standard's CORS check does. Exit status: 0 allowed, 1 blocked, 2 usage error.
     """
-    problem = _argument_problem(path, origin, method, headers)
-    if problem is not None:
-        raise click.UsageError(problem)
-    method = method.upper() if method.upper() in _NORMALISED_METHODS else method
-    flags = " with credentials" if credentials else ""
-    click.echo(f"{method} {path} from {origin}{flags}")
-    try:
-        result = simulate(_app(), path, origin, method, list(headers), credentials, private_network)
-    except UnknownPath:
-        raise click.UsageError(f"no route matches {path!r} (it would be a 404)") from None
-    for line in _report(result, path, method):
-        click.echo(line)
-    if not result.allowed:
-        raise SystemExit(BLOCKED)
-
-
-# Fetch normalises these method names to upper case; others are sent as written.
-_NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-
-
-def _argument_problem(path: str, origin: str, method: str, headers: Iterable[str]) -> Optional[str]:
     if not path.startswith("/"):
-        return f"PATH must start with '/', got {path!r}"
-    if not is_well_formed(origin):
-        return f"--origin {origin!r} is not an origin; write scheme://host[:port]"
-    if not is_token(method):
-        return f"--method {method!r} is not an HTTP method"
-    for name in headers:
-        if not is_token(name):
-            return f"--header {name!r} is not a header name"
-    return None
+        raise click.UsageError(f"PATH must start with '/', got {path!r}")
+    request = _cors_request(origin, method, headers, credentials, private_network)
+    app = _app()
+    click.echo(_title(request, path))
+    result = run_check(app, path, request)
+    outcome = result.outcome
+    for exchange, seen, error in zip(outcome.exchanges, result.seen, result.errors):
+        target = _target(exchange.sent.url)
+        note = _answer_note(app, exchange, seen, error)
+        for line in _exchange_lines(exchange, target, note):
+            click.echo(line)
+    final = outcome.exchanges[-1].received if outcome.exchanges else None
+    for line in _verdict_lines(outcome, final):
+        click.echo(line)
+    if outcome.allowed:
+        return
+    failed = outcome.failed
+    if failed is not None:
+        for line in _check_cause(app, request, result, failed):
+            click.echo(line)
+    raise SystemExit(BLOCKED)
+
+
+def _answer_note(app: Flask, exchange: Exchange, seen: Optional[Seen], error: Optional[str]) -> str:
+    """Why the app answered as it did: 404, 405 and redirects named; the path it saw."""
+    notes = []
+    sent = exchange.sent
+    path = _target(sent.url).split("?", 1)[0]
+    app_path = seen.path if seen is not None else path
+    if seen is not None and (seen.script_root or seen.path != path):
+        notes.append(f"the app saw {seen.path} (mounted under {seen.script_root or '/'})")
+    status = exchange.received.status
+    if status == 404 or status == 405 or 300 <= status < 400:
+        method = sent.method
+        route = route_note(app, app_path, method, status)
+        if status == 404 and route.startswith("no route"):
+            candidate = mounted_candidate(app, app_path)
+            if candidate:
+                route += f"; the app has a route for {candidate} (mounted under a prefix?)"
+        if route:
+            notes.append(route)
+        if 300 <= status < 400 and exchange.received.location:
+            notes.append(f"redirects to {_local(exchange.received.location)}")
+    if error is not None:
+        notes.append(f"the app raised {error}")
+    return "; ".join(notes)
+
+
+def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchange) -> list[str]:
+    """The cause in the app's terms and the fix: the option, its value and where it was set."""
+    outcome = result.outcome
+    seen = result.seen[-1]
+    sent_path = _target(failed.sent.url).split("?", 1)[0]
+    path = seen.path if seen is not None else sent_path
+    received = failed.received
+    failure = outcome.verdict.failure
+    names = [name for name, _ in request.headers]
+    try:
+        policy_view: Optional[Simulation] = simulate(
+            app, path, request.origin, request.method, names,
+            request.credentials, request.private_network,
+        )  # fmt: skip
+    except UnknownPath:
+        policy_view = None
+    policy = policy_view.coverage.policy if policy_view and policy_view.coverage else None
+    if failure is Failure.PREFLIGHT_REDIRECTED:
+        location = _local(received.location or "")
+        return [
+            f"Reason: the app redirects {failed.sent.method} {sent_path} to {location}.",
+            f"Fix: make the page fetch {location}, the URL the app has; a browser never "
+            "follows a redirect on a preflight.",
+        ]
+    if received.status == 404 and route_note(app, path, failed.sent.method, 404):
+        candidate = mounted_candidate(app, path)
+        lines = [f"Reason: no route matches {path}: the app answers 404."]
+        if candidate:
+            lines.append(
+                f"Fix: the app has {candidate}. Mounted under a prefix (DispatcherMiddleware, a "
+                "proxy's location), an app sees paths without it: check the path it sees, and "
+                "write 'resources' for such paths."
+            )
+        else:
+            lines.append("Fix: fetch a URL the app has ('flask cors routes' lists them).")
+        return lines
+    if policy_view is not None and not policy_view.allowed and policy_view.reason is not None:
+        reason = policy_view.reason
+        lines = [f"Reason: {reason.explain(policy_view.detail)} ({reason.value})"]
+        if reason is Reason.NOT_COVERED and seen is not None and seen.script_root:
+            lines.append(
+                f"Note: the app is mounted under {seen.script_root} and matches 'resources' "
+                f"against {path}, the path without it."
+            )
+        lines.append(f"Fix: {fix(reason, policy)}")
+        return lines
+    if received.status == 405 or not 200 <= received.status <= 299:
+        note = route_note(app, path, failed.sent.method, received.status)
+        what = f" ({note})" if note else ""
+        return [
+            f"Reason: the app answered the {failed.sent.kind} with {received.status}{what}.",
+            "Fix: cover the route ('resources' or @cross_origin) and keep 'automatic_options' "
+            "on: the extension then answers preflights before any hook or view runs.",
+        ]
+    source = policy_view.coverage.source if policy_view and policy_view.coverage else "nothing"
+    return [
+        f"Reason: the policy (covered by {source}) grants this request, but the response "
+        "does not carry its grant: something after the extension changed the CORS headers.",
+        "Fix: look for an after_request hook registered before CORS(app) (it runs after the "
+        "extension's), an error handler, a WSGI middleware, or a view that sets "
+        "Access-Control-* headers itself.",
+    ]
+
+
+@cors_cli.command("probe", with_appcontext=False)
+@click.argument("url")
+@_request_options
+@click.option(
+    "--other-origin",
+    default=DEFAULT_OTHER_ORIGIN,
+    show_default=True,
+    help="A second origin asked in turn, to catch a cache that serves one origin's answer to "
+    "another ('' to skip).",
+)
+@click.option("--timeout", default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per read.")
+def probe_command(
+    url: str,
+    origin: str,
+    method: str,
+    headers: tuple[str, ...],
+    credentials: bool,
+    private_network: bool,
+    other_origin: str,
+    timeout: float,
+) -> None:
+    """Ask a live URL as a browser on ORIGIN would, over real HTTP, and judge the answers.
+
+    Also names what a proxy, gateway or cache in front of the app changed: a CORS header
+    sent twice, an origin-dependent answer without 'Vary: Origin', an answer cached for
+    another origin. Exit status: 0 allowed and no problem found, 1 blocked or a problem
+    found, 2 usage or network error. No app needed: also 'python -m flask_crossorigin probe'.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.UsageError(f"URL must be an http or https URL, got {url!r}")
+    request = _cors_request(origin, method, headers, credentials, private_network)
+    if other_origin and not is_well_formed(other_origin):
+        raise click.UsageError(f"--other-origin {other_origin!r} is not an origin")
+    if timeout <= 0:
+        raise click.UsageError("--timeout must be a positive number of seconds")
+    click.echo(_title(request, url))
+    try:
+        found = run_probe(url, request, other_origin or None, http_sender(timeout))
+    except ProbeError as error:
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(USAGE_ERROR) from None
+    outcome = found.outcome
+    for exchange in outcome.exchanges:
+        for line in _exchange_lines(exchange, exchange.sent.url):
+            click.echo(line)
+    final = outcome.exchanges[-1].received if outcome.exchanges else None
+    for line in _verdict_lines(outcome, final):
+        click.echo(line)
+    if found.other:
+        click.echo(f"Then as {other_origin}, to compare:")
+        for exchange in found.other:
+            sent, received = exchange.sent, exchange.received
+            kind = "Preflight" if sent.kind == "preflight" else "Request"
+            click.echo(f"{kind}: {sent.method} {sent.url}")
+            click.echo(f"  answered {received.status} {received.reason}".rstrip())
+            shown = _shown(received.headers)
+            for name, value in shown:
+                click.echo(f"    {name}: {value}")
+            if not any(n.lower().startswith("access-control-") for n, _ in shown):
+                click.echo("    (no Access-Control-* headers)")
+    for problem in found.problems:
+        click.echo(f"Problem ({problem.finding.value}): {problem.text}.")
+    if not outcome.allowed or found.problems:
+        raise SystemExit(BLOCKED)

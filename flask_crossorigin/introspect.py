@@ -2,6 +2,8 @@
 
 The CLI, the debug log and the tests use these; they ask the same questions as the request
 path (:meth:`AppState.covering` and :func:`decide`), never a second copy of the rules.
+:func:`simulate` answers from the policy alone; :func:`run_check` sends the exchanges through
+the app itself and lets :mod:`flask_crossorigin.judge` decide, as a browser would.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Optional
+from urllib.parse import urlsplit
 
-from flask import Flask
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from flask import Flask, request_started
+from flask import request as flask_request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from .configure import Coverage
 from .decision import Decision, Reason, decide
 from .decorator import find_cross_origin, view_label
 from .extension import STATE_KEY, AppState
+from .judge import CORSRequest, NotFollowed, Outcome, Received, Sent
+from .judge import fetch as judge_fetch
 from .policy import ACAC, ACAO
 
 #: Methods a browser sends without a preflight (Fetch: CORS-safelisted methods).
@@ -165,3 +171,112 @@ def simulate(
             reason = Reason.CREDENTIALS_NOT_ALLOWED
             return Simulation(False, preflight, actual, reason, origin, found)
     return Simulation(True, preflight, actual, None, "", found)
+
+
+#: The base URL ``flask cors check`` sends its requests to through the test client.
+CHECK_BASE_URL = "http://localhost"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the app itself saw of one request: its path and the prefix it is mounted under."""
+
+    path: str
+    script_root: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """``flask cors check``: the browser's outcome on the app's own responses.
+
+    ``outcome`` is the judge's (:mod:`flask_crossorigin.judge`) over every exchange, in order;
+    ``seen`` what the app saw of each request (``None`` when the request never reached Flask's
+    dispatch, e.g. answered by a WSGI middleware); ``errors`` an exception the app raised on
+    an exchange (shown to the browser as a 500).
+    """
+
+    outcome: Outcome
+    seen: tuple[Optional[Seen], ...]
+    errors: tuple[Optional[str], ...]
+
+
+def run_check(app: Flask, path: str, request: CORSRequest) -> Check:
+    """Send the browser's exchanges for ``request`` to ``path`` through the app itself.
+
+    Flask's test client runs ``app.wsgi_app`` (middleware included), every hook, error handler
+    and view; redirects inside the app are followed as a browser follows them. Nothing is
+    simulated from the policy: the verdict is :func:`flask_crossorigin.judge.fetch`'s on the
+    real responses (SPEC section 6). The request is really sent: a ``PUT`` or ``DELETE`` runs
+    its view.
+    """
+    client = app.test_client()
+    seen: list[Optional[Seen]] = []
+    errors: list[Optional[str]] = []
+    current: list[Optional[Seen]] = [None]
+
+    def record(sender: Flask, **extra: object) -> None:
+        current[0] = Seen(flask_request.path, flask_request.script_root)
+
+    def send(sent: Sent) -> Received:
+        parts = urlsplit(sent.url)
+        if f"{parts.scheme}://{parts.netloc}" != CHECK_BASE_URL:
+            raise NotFollowed(sent.url)
+        current[0] = None
+        error: Optional[str] = None
+        try:
+            response = client.open(
+                parts.path,
+                method=sent.method,
+                headers=list(sent.headers),
+                query_string=parts.query,
+                base_url=CHECK_BASE_URL,
+            )
+            received = Received(
+                response.status_code,
+                tuple(response.headers.items()),
+                response.status.partition(" ")[2],
+            )
+            response.close()
+        except Exception as raised:  # the app's own error, shown as a browser would see it
+            error = f"{type(raised).__name__}: {raised}"
+            received = Received(500, (), "INTERNAL SERVER ERROR")
+        seen.append(current[0])
+        errors.append(error)
+        return received
+
+    with request_started.connected_to(record, app):
+        outcome = judge_fetch(request, CHECK_BASE_URL + path, send)
+    return Check(outcome, tuple(seen), tuple(errors))
+
+
+def route_note(app: Flask, path: str, method: str, status: int) -> str:
+    """What the app's URL map says about a 404, 405 or redirect on ``path``, or ``""``."""
+    adapter = app.url_map.bind("localhost")
+    try:
+        adapter.match(path, method)
+    except RequestRedirect as redirect:
+        target = redirect.new_url.split("localhost", 1)[-1]
+        return f"strict slashes: the URL rule is {target.split('?', 1)[0]}"
+    except MethodNotAllowed as error:
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        return f"the route does not accept {method}; it accepts {allowed}"
+    except HTTPException:
+        if status == 404:
+            return f"no route matches {path}"
+    return ""
+
+
+def mounted_candidate(app: Flask, path: str) -> Optional[str]:
+    """A shorter path the app has a route for, when ``path`` carries a mount prefix."""
+    adapter = app.url_map.bind("localhost")
+    segments = path.split("/")
+    for start in range(2, len(segments)):
+        candidate = "/" + "/".join(segments[start:])
+        try:
+            adapter.match(candidate, "GET")
+        except NotFound:
+            continue
+        except (RequestRedirect, HTTPException):
+            return candidate
+        return candidate
+    return None

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shlex
+from importlib import metadata
+from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from flask import Blueprint, Flask
+from click.testing import CliRunner, Result
+from flask import Blueprint, Flask, Response, redirect
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin import CORS, cross_origin, simulate
 
 LOCAL = "http://localhost:5001"
 
@@ -73,14 +77,20 @@ def test_routes_json(app: Flask) -> None:
     assert "options" not in data["/static/<path:filename>"]
 
 
+def check(app: Flask, *args: str) -> Result:
+    return app.test_cli_runner().invoke(args=["cors", "check", *args])
+
+
 def test_check_refused_custom_header(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(
-        args=["cors", "check", "/api/todos/1", "--origin", LOCAL, "--method", "PUT",
-              "--header", "X-Token"]
-    )  # fmt: skip
+    """SPEC 6: a refused preflight names the policy's reason and the fix, value and source."""
+    result = check(app, "/api/todos/1", "--origin", LOCAL, "--method", "PUT", "--header", "X-Token")
     assert result.exit_code == 1
-    assert "Preflight OPTIONS /api/todos/1: header-not-allowed" in result.output
+    assert "Preflight: OPTIONS /api/todos/1" in result.output
+    assert "    Access-Control-Request-Headers: x-token" in result.output
+    assert "  answered 200 OK" in result.output
+    assert "    (no Access-Control-* headers)" in result.output
     assert "BLOCKED" in result.output
+    assert "Browser: the response has no Access-Control-Allow-Origin header" in result.output
     assert "Reason: the request header x-token is not in the allowed headers" in result.output
     assert (
         "Fix: add the header to 'allow_headers' (CORS_ALLOW_HEADERS); it is now "
@@ -89,57 +99,238 @@ def test_check_refused_custom_header(app: Flask) -> None:
 
 
 def test_check_refused_credentials(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(
-        args=["cors", "check", "/public", "--origin", LOCAL, "--credentials"]
-    )
+    """SPEC 6: a credentialed request to a policy without credentials: ACAC is missing."""
+    result = check(app, "/public", "--origin", LOCAL, "--credentials")
     assert result.exit_code == 1
-    assert "credentials-not-allowed" in result.output
+    assert "FAILS (allow-credentials-not-true)" in result.output
+    assert "Reason: the request sends credentials (cookies)" in result.output
     assert "it is now False, set by default" in result.output
 
 
 def test_check_refused_origin_names_the_config_key(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(
-        args=["cors", "check", "/api/todos/", "--origin", "http://127.0.0.1:5001"]
-    )
+    """SPEC 6: localhost and 127.0.0.1 are different origins; the fix names CORS_ORIGINS."""
+    result = check(app, "/api/todos/", "--origin", "http://127.0.0.1:5001")
     assert result.exit_code == 1
     assert "the origin http://127.0.0.1:5001 is not in the allowed origins" in result.output
     assert "it is now ['http://localhost:5001'], set by CORS_ORIGINS" in result.output
 
 
-def test_check_allowed_prints_headers(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(
-        args=["cors", "check", "/api/todos/1", "--origin", LOCAL, "--method", "delete",
-              "--header", "Content-Type", "--credentials"]
+def test_check_allowed_prints_each_exchange(app: Flask) -> None:
+    """SPEC 6: the preflight and the request both run; each answer's CORS headers shown."""
+    result = check(
+        app, "/api/todos/1", "--origin", LOCAL, "--method", "delete", "--header",
+        "Content-Type", "--credentials",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "DELETE /api/todos/1 from http://localhost:5001 with credentials" in result.output
+    assert result.output.startswith(
+        "DELETE /api/todos/1 from http://localhost:5001 with credentials\n"
+        "Preflight: OPTIONS /api/todos/1\n"
+        "    Origin: http://localhost:5001\n"
+        "    Access-Control-Request-Method: DELETE\n"
+        "    Access-Control-Request-Headers: content-type\n"
+        "  answered 200 OK\n"
+    )
     assert "    Access-Control-Allow-Credentials: true" in result.output
     assert "    Access-Control-Max-Age: 600" in result.output
-    assert "ALLOWED" in result.output
+    assert "Request: DELETE /api/todos/1\n    Content-Type: application/json\n" in result.output
+    assert result.output.endswith(
+        "ALLOWED: the browser lets the page read the response (200 OK).\n"
+    )
 
 
 def test_check_private_network(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(
-        args=["cors", "check", "/api/todos/", "--origin", LOCAL, "--private-network"]
-    )
+    """SPEC 6: private network access asked and not allowed."""
+    result = check(app, "/api/todos/", "--origin", LOCAL, "--private-network")
     assert result.exit_code == 1
+    assert "Access-Control-Request-Private-Network: true" in result.output
     assert "private-network-not-allowed" in result.output
     assert "allow_private_network" in result.output
+
+
+def test_check_unknown_path_on_the_example_app() -> None:
+    """SPEC 6: the default resource covers every path, but the preflight gets a 404: BLOCKED,
+    with the 404 named (the policy alone would say allowed)."""
+    from example_app import create_app
+
+    app = create_app({"DATABASE": ":memory:"})
+    result = check(
+        app, "/api/todoz/1", "--origin", LOCAL, "--method", "PUT", "--header", "Content-Type",
+        "--credentials",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "  answered 404 NOT FOUND: no route matches /api/todoz/1\n" in result.output
+    assert "FAILS (preflight-status-not-ok)" in result.output
+    assert "BLOCKED" in result.output
+    assert "Reason: no route matches /api/todoz/1: the app answers 404." in result.output
+    assert simulate(app, "/api/todoz/1", LOCAL, "PUT", ["Content-Type"], True).allowed
+
+
+def test_check_get_on_an_unknown_path_reads_the_404() -> None:
+    """SPEC 6: a GET needs no preflight, and a 404 with CORS headers is readable: ALLOWED,
+    and the 404 is named."""
+    app = Flask("unknown")
+    CORS(app)
+    result = check(app, "/nowhere", "--origin", LOCAL)
+    assert result.exit_code == 0
+    assert "  answered 404 NOT FOUND: no route matches /nowhere" in result.output
+    assert "ALLOWED: the browser lets the page read the response (404 NOT FOUND)." in (
+        result.output
+    )
+
+
+def mounted_app() -> Flask:
+    app = Flask("mounted")
+
+    @app.route("/api/items/<int:item_id>", methods=["GET", "PUT"])
+    def item(item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    CORS(app, resources={r"/svc/api/*": {"origins": [LOCAL]}})
+    return app
+
+
+def test_check_through_dispatcher_middleware() -> None:
+    """SPEC 5, 6: mounted under /svc, the app matches resources against the path it sees
+    (/api/...): check says so, and BLOCKED, where the policy on /svc/... would say allowed."""
+    app = mounted_app()
+    app.wsgi_app = DispatcherMiddleware(Flask("front"), {"/svc": app.wsgi_app})  # type: ignore[method-assign]
+    result = check(app, "/svc/api/items/1", "--origin", LOCAL)
+    assert result.exit_code == 1, result.output
+    assert "  answered 200 OK: the app saw /api/items/1 (mounted under /svc)" in result.output
+    assert "Reason: no CORS policy covers this path (not-covered)" in result.output
+    assert "Note: the app is mounted under /svc and matches 'resources' against /api/items/1" in (
+        result.output
+    )
+    assert "Fix: add the path to 'resources'" in result.output
+
+
+def test_check_mount_prefix_on_the_bare_app() -> None:
+    """SPEC 6: the path with the mount prefix, on the app alone: a 404, and the route it has."""
+    result = check(mounted_app(), "/svc/api/items/1", "--origin", LOCAL, "--method", "PUT")
+    assert result.exit_code == 1
+    assert (
+        "no route matches /svc/api/items/1; the app has a route for /api/items/1 "
+        "(mounted under a prefix?)"
+    ) in result.output
+    assert "Fix: the app has /api/items/1. Mounted under a prefix" in result.output
+
+
+def test_check_hook_that_drops_the_header() -> None:
+    """SPEC 6: an after_request hook registered before CORS(app) runs after the extension's
+    and removes the grant: BLOCKED, and the fix points at such hooks."""
+    app = Flask("hooked")
+
+    @app.after_request
+    def strip(response: Response) -> Response:
+        response.headers.pop("Access-Control-Allow-Origin", None)
+        return response
+
+    @app.route("/data")
+    def data() -> str:
+        return "x"
+
+    CORS(app, origins=[LOCAL])
+    result = check(app, "/data", "--origin", LOCAL)
+    assert result.exit_code == 1
+    assert "FAILS (allow-origin-missing)" in result.output
+    assert "Reason: the policy (covered by resources['/*']) grants this request, but the " in (
+        result.output
+    )
+    assert "after_request hook registered before CORS(app)" in result.output
+
+
+def test_check_strict_slash_redirect_on_a_preflight() -> None:
+    """SPEC 6: without automatic_options the app redirects the preflight (strict slashes):
+    a browser never follows that, so BLOCKED, with the redirect and its target named."""
+    app = Flask("slashes")
+
+    @app.route("/api/todos/", methods=["GET", "PUT"])
+    def todos() -> dict[str, str]:
+        return {}
+
+    CORS(app, origins=[LOCAL], automatic_options=False)
+    result = check(app, "/api/todos", "--origin", LOCAL, "--method", "PUT")
+    assert result.exit_code == 1
+    assert (
+        "  answered 308 PERMANENT REDIRECT: strict slashes: the URL rule is /api/todos/; "
+        "redirects to /api/todos/\n"
+    ) in result.output
+    assert "FAILS (preflight-redirected)" in result.output
+    assert "Reason: the app redirects OPTIONS /api/todos to /api/todos/." in result.output
+    assert "Fix: make the page fetch /api/todos/" in result.output
+
+
+def test_check_strict_slash_redirect_answered_by_the_target_policy(app: Flask) -> None:
+    """SPEC 4, 6: the extension answers the preflight under the target's policy; the PUT is
+    redirected (308 keeps the method), and the browser preflights the target: ALLOWED."""
+    result = check(
+        app, "/api/todos", "--origin", LOCAL, "--method", "POST", "--header", "Content-Type"
+    )
+    assert result.exit_code == 0, result.output
+    hops = [line for line in result.output.splitlines() if line.startswith(("Pre", "Req"))]
+    assert hops == [
+        "Preflight: OPTIONS /api/todos",
+        "Request: POST /api/todos",
+        "Preflight: OPTIONS /api/todos/",
+        "Request: POST /api/todos/",
+    ]
+    assert "strict slashes: the URL rule is /api/todos/; redirects to /api/todos/" in (
+        result.output
+    )
+
+
+def test_check_strict_slash_redirect_on_a_simple_request(app: Flask) -> None:
+    """SPEC 4, 6: a GET follows the redirect; both hops carry the grant: ALLOWED."""
+    result = check(app, "/api/todos", "--origin", LOCAL)
+    assert result.exit_code == 0, result.output
+    assert "Request: GET /api/todos\n" in result.output
+    assert "strict slashes: the URL rule is /api/todos/" in result.output
+    assert "Request: GET /api/todos/\n" in result.output
+    assert "ALLOWED: the browser lets the page read the response (200 OK)." in result.output
+
+
+def test_check_405_is_named(app: Flask) -> None:
+    """SPEC 6: a method the route does not have: the 405 is named with the methods it has."""
+    result = check(app, "/public", "--origin", "http://x.test", "--method", "POST")
+    assert (
+        "  answered 405 METHOD NOT ALLOWED: the route does not accept POST; it accepts GET, "
+        "HEAD, OPTIONS"
+    ) in result.output
+    assert result.exit_code == 0  # the 405 carries the grant: the page reads it
+
+
+def test_check_view_that_raises() -> None:
+    """SPEC 6: an exception the app lets through is a 500 without CORS headers."""
+    app = Flask("raising")
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    CORS(app)
+    result = check(app, "/boom", "--origin", LOCAL)
+    assert result.exit_code == 1
+    assert "  answered 500 INTERNAL SERVER ERROR: the app raised RuntimeError: boom" in (
+        result.output
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["/nowhere", "--origin", LOCAL], "no route matches '/nowhere'"),
         (["api", "--origin", LOCAL], "PATH must start with '/'"),
         (["/public", "--origin", "localhost:5001"], "is not an origin"),
+        (["/public", "--origin", "null"], "is not an origin"),
         (["/public", "--origin", LOCAL, "--method", "BAD METHOD"], "is not an HTTP method"),
-        (["/public", "--origin", LOCAL, "--header", "a:b"], "is not a header name"),
+        (["/public", "--origin", LOCAL, "--header", "a b"], "is not a header name"),
+        (["/public", "--origin", LOCAL, "--header", "X-Token:"], "is not a header name"),
         (["/public"], "Missing option '--origin'"),
     ],
 )
 def test_check_usage_errors_exit_2(app: Flask, args: list[str], message: str) -> None:
-    result = app.test_cli_runner().invoke(args=["cors", "check", *args])
+    """SPEC 6: usage errors exit 2 and say what is wrong."""
+    result = check(app, *args)
     assert result.exit_code == 2
     assert message in result.output
 
@@ -255,3 +446,100 @@ def test_the_cors_group_is_a_flask_command_plugin() -> None:
         if ep.group == "flask.commands" and ep.name == "cors"
     ]
     assert found == ["flask_crossorigin.cli:cors_cli"]
+
+
+def test_routes_without_the_extension() -> None:
+    """SPEC 1 and 6: a decorated view is listed with its policy without CORS(app)."""
+    from flask_crossorigin.cli import cors_cli
+
+    app = Flask("decorator_only")
+
+    @app.route("/d")
+    @cross_origin(origins=[LOCAL])
+    def view() -> str:
+        return "x"
+
+    app.cli.add_command(cors_cli)
+    result = app.test_cli_runner().invoke(args=["cors", "routes"])
+    assert "/d  [GET]  covered by @cross_origin on" in result.output
+
+
+DOCS = Path(__file__).parents[1] / "docs" / "cli.rst"
+
+
+def documented_checks() -> list[tuple[list[str], list[str]]]:
+    """Each ``$ flask --app example_app cors check`` block of docs/cli.rst: (args, output)."""
+    blocks = []
+    lines = DOCS.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if not line.startswith("   $ flask --app example_app cors check "):
+            continue
+        command = line[len("   $ flask --app example_app cors ") :]
+        rest = iter(lines[number + 1 :])
+        while command.endswith("\\"):
+            command = command[:-1] + next(rest).strip()
+        output = []
+        for text in rest:
+            if not text.startswith("   "):
+                break
+            output.append(text[3:])
+        blocks.append((shlex.split(command), output))
+    return blocks
+
+
+@pytest.mark.skipif(
+    int(metadata.version("flask").split(".")[0]) < 3,
+    reason="the docs show Flask 3's output (Flask 2.3 does not add 'Vary: Cookie' to a 401)",
+)
+def test_docs_show_the_real_output_of_check(tmp_path: Path) -> None:
+    """SPEC 6: the check examples of docs/cli.rst are this command's output, line for line."""
+    from example_app import create_app
+
+    blocks = documented_checks()
+    assert len(blocks) >= 4
+    for args, output in blocks:
+        app = create_app({"DATABASE": str(tmp_path / "todos.sqlite")})
+        result = app.test_cli_runner().invoke(args=["cors", *args])
+        assert result.output.splitlines() == output, args
+
+
+def test_check_private_network_allowed() -> None:
+    """SPEC 4, 6: with allow_private_network the preflight carries ACAPN: allowed."""
+    app = Flask("private")
+
+    @app.route("/device")
+    def device() -> str:
+        return "x"
+
+    CORS(app, origins=[LOCAL], allow_private_network=True)
+    result = check(app, "/device", "--origin", LOCAL, "--private-network")
+    assert result.exit_code == 0, result.output
+    assert "    Access-Control-Allow-Private-Network: true" in result.output
+
+
+def test_check_safelisted_header_value_needs_no_preflight(app: Flask) -> None:
+    """SPEC 6: 'Content-Type: text/plain' is CORS-safelisted: no preflight is sent."""
+    result = check(
+        app, "/api/todos/", "--origin", LOCAL, "--method", "POST", "--header",
+        "Content-Type: text/plain",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Preflight" not in result.output
+    assert "    Content-Type: text/plain" in result.output
+
+
+def test_check_redirect_to_another_origin_is_not_followed() -> None:
+    """SPEC 6: the app cannot answer for another origin: the hop is named, exit 1."""
+    app = Flask("away")
+
+    @app.route("/away")
+    def away() -> Response:
+        return redirect("https://elsewhere.example/x")
+
+    CORS(app)
+    result = check(app, "/away", "--origin", LOCAL)
+    assert result.exit_code == 1
+    assert (
+        "UNKNOWN: the app redirects to https://elsewhere.example/x, another origin; ask it "
+        "with 'flask cors probe https://elsewhere.example/x'."
+    ) in result.output

@@ -222,3 +222,90 @@ def cached_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
     finally:
         upstream.stop()
         shutil.rmtree(prefix, ignore_errors=True)
+
+
+# --- probe behind nginx: a proxy that adds a second Access-Control-Allow-Origin, and a cache
+# --- that does not key on Origin (proxy_ignore_headers Vary) ----------------------------------
+
+PROBE_NGINX_CONF = """
+daemon off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/client_temp;
+    proxy_temp_path {prefix}/proxy_temp;
+    fastcgi_temp_path {prefix}/fastcgi_temp;
+    uwsgi_temp_path {prefix}/uwsgi_temp;
+    scgi_temp_path {prefix}/scgi_temp;
+    proxy_cache_path {prefix}/cache keys_zone=shared:1m;
+    server {{
+        listen 127.0.0.1:{port};
+        # The app answers CORS, and the proxy adds its own grant on top.
+        location /doubled/ {{
+            proxy_pass http://127.0.0.1:{upstream}/single/;
+            add_header Access-Control-Allow-Origin * always;
+        }}
+        # A shared cache that ignores Vary: one origin's answer is served to the next.
+        location /cached/ {{
+            proxy_pass http://127.0.0.1:{upstream}/single/;
+            proxy_cache shared;
+            proxy_cache_valid 200 1m;
+            proxy_ignore_headers Vary;
+            add_header X-Cache-Status $upstream_cache_status always;
+        }}
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+        }}
+    }}
+}}
+"""
+
+
+class ProbeNginx(Nginx):
+    """nginx with :data:`PROBE_NGINX_CONF`: the same foreground, unprivileged run."""
+
+    def __init__(self, prefix: Path, upstream: int) -> None:
+        self.prefix = prefix
+        self.port = free_port()
+        for name in ("cache", *(f"{kind}_temp" for kind in TEMP_KINDS)):
+            (prefix / name).mkdir()
+        conf = PROBE_NGINX_CONF.format(prefix=prefix, port=self.port, upstream=upstream)
+        (prefix / "nginx.conf").write_text(conf)
+        self.user = None
+        if os.geteuid() == 0:
+            self.user = NOBODY
+            for path in (prefix, *prefix.iterdir()):
+                os.chown(path, *NOBODY)
+        self.process = subprocess.Popen(
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            **self.run_as(),
+        )
+        try:
+            wait_for_http(self.port, "/ready")
+        except TimeoutError as error:
+            self.stop()
+            raise RuntimeError(f"nginx did not start: {self.error_log()}") from error
+
+
+@pytest.fixture(scope="module")
+def probed_proxy() -> Iterator[tuple[int, int]]:
+    """(nginx port, gunicorn port): gunicorn serving the app with flask-crossorigin, behind
+    :class:`ProbeNginx`."""
+    require_nginx()
+    upstream = Gunicorn("flask-crossorigin")
+    prefix = Path(tempfile.mkdtemp(prefix="nginx-probe-"))
+    try:
+        proxy = ProbeNginx(prefix, upstream.port)
+        try:
+            yield proxy.port, upstream.port
+        finally:
+            proxy.stop()
+    finally:
+        upstream.stop()
+        shutil.rmtree(prefix, ignore_errors=True)
