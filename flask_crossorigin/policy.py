@@ -198,17 +198,18 @@ class SharedPieces(Generic[K, V]):
     copies. A piece is kept only while some policy uses it (weak references), so the table
     never outgrows what is alive. Look-ups are by identity first (the policies of one
     ``init_app`` share the very same parsed tuple, and hashing a tuple of 10,000 entries costs
-    milliseconds), then by value. Safe under threads: one lock around every look-up, which
-    only runs at configuration time.
+    milliseconds), then by value. Safe under threads: one lock around every change, which only
+    happens at configuration time.
     """
 
-    #: How many parsed values the identity table remembers (it keeps them alive, not the
-    #: pieces): a bound, since it is never emptied otherwise.
+    #: How many parsed values the identity table remembers at most. It holds them (an ``id``
+    #: is only meaningful while its object lives) until their piece is collected.
     RECENT_LIMIT = 64
 
     def __init__(self, build: Callable[[K], V]) -> None:
         self._build = build
-        self._lock = threading.Lock()
+        # Re-entrant: a garbage collection while the lock is held may run ``_forget``.
+        self._lock = threading.RLock()
         self._by_value: weakref.WeakValueDictionary[K, V] = weakref.WeakValueDictionary()
         self._recent: dict[int, tuple[K, weakref.ref[V]]] = {}
 
@@ -229,8 +230,16 @@ class SharedPieces(Generic[K, V]):
                 self._by_value[value] = found
             if len(self._recent) >= self.RECENT_LIMIT:
                 self._recent.clear()
-            self._recent[id(value)] = (value, weakref.ref(found))
+            key = id(value)
+            self._recent[key] = (value, weakref.ref(found, lambda dead: self._forget(key, dead)))
             return found
+
+    def _forget(self, key: int, dead: weakref.ref[V]) -> None:
+        """A piece was collected: let go of the value remembered for it."""
+        with self._lock:
+            recent = self._recent.get(key)
+            if recent is not None and recent[1] is dead:
+                del self._recent[key]
 
     def __len__(self) -> int:
         """How many pieces are alive (for tests)."""

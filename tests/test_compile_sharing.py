@@ -112,22 +112,30 @@ def test_a_shared_matcher_gives_each_resource_its_own_answer() -> None:
     assert "Access-Control-Allow-Credentials" not in b.headers
 
 
+ONLY_HERE = "https://only-here.example.com"
+
+
 def _build_and_drop() -> None:
     app = Flask(__name__)
-    CORS(app, origins=["https://only-here.example.com"], resources=["/x/*", "/y/*"])
+    CORS(app, origins=[ONLY_HERE], allow_headers=["X-Only-Here"], resources=["/x/*", "/y/*"])
+    assert any(e.text == ONLY_HERE for m in _matchers._by_value.values() for e in m.entries)
+    assert any("x-only-here" in a.names for a in _allow_lists._by_value.values())
 
 
 def test_pieces_live_only_as_long_as_a_policy_uses_them() -> None:
-    """SPEC 7: the shared table holds weak references; a dropped app leaves nothing behind."""
-    gc.collect()
-    before = len(_matchers), len(_allow_lists)
+    """SPEC 7: the shared table holds weak references; a dropped app leaves nothing behind,
+    not even the parsed values remembered by identity."""
     _build_and_drop()
     gc.collect()
-    assert (len(_matchers), len(_allow_lists)) == before
+    assert not any(e.text == ONLY_HERE for m in _matchers._by_value.values() for e in m.entries)
+    assert not any("x-only-here" in a.names for a in _allow_lists._by_value.values())
+    remembered = [value for value, _ in _matchers._recent.values()]
+    assert not any(e.text == ONLY_HERE for value in remembered for e in value)
 
 
 def test_identity_table_is_bounded() -> None:
     """SPEC 7: the table of recently seen values never holds more than its bound."""
+
     class Piece:
         def __init__(self, value: tuple[int, ...]) -> None:
             self.value = value
