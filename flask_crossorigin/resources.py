@@ -6,7 +6,9 @@ covers ``/api/...``). The path is ``request.path`` as Werkzeug decoded it, never
 with ``.`` and ``..`` segments resolved first, and compared case-sensitively.
 
 Order, most specific first: literal paths; then regexes with more ``/``; then longer regexes;
-then the order they were given in. The first that matches wins.
+then the order they were given in. The first that matches wins. Regexes are filed by their
+literal prefix, so that a path only tries those that could match it, and each path's answer is
+kept in a bounded table.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from typing import Callable, Generic, Optional, TypeVar, Union
 
 T = TypeVar("T")
+Matcher = Callable[[str], Optional["re.Match[str]"]]
 
 _MISSING = object()
 
@@ -133,11 +136,14 @@ class _Group(Generic[T]):
                 runs[-1].append(member)
             else:
                 runs.append([member])
-        self._runs: tuple[
-            tuple[Callable[[str], Optional[re.Match[str]]], tuple[tuple[int, T], ...]], ...
-        ] = tuple(
-            (_compile_run(run), tuple((rank, value) for rank, _, value in run)) for run in runs
-        )
+        compiled: list[tuple[Matcher, tuple[tuple[int, T], ...]]] = []
+        for run in runs:
+            joined = _join(run)
+            if joined is None:
+                compiled.extend((p.match, ((rank, value),)) for rank, p, value in run)
+            else:
+                compiled.append((joined, tuple((rank, value) for rank, _, value in run)))
+        self._runs = tuple(compiled)
 
     def first(self, path: str) -> Optional[tuple[int, T]]:
         """The rank and value of the first of these regexes that matches ``path``."""
@@ -149,13 +155,15 @@ class _Group(Generic[T]):
         return None
 
 
-def _compile_run(
-    run: Sequence[tuple[int, re.Pattern[str], object]],
-) -> Callable[[str], Optional[re.Match[str]]]:
+def _join(run: Sequence[tuple[int, re.Pattern[str], object]]) -> Optional[Matcher]:
+    """One alternation for a run of joinable regexes (``None``: try them one by one)."""
     if len(run) == 1:
-        return run[0][1].match
+        return None
     joined = "|".join(f"(?:{pattern.pattern})()" for _, pattern, _ in run)
-    return re.compile(joined, run[0][1].flags).match
+    try:
+        return re.compile(joined, run[0][1].flags).match
+    except re.error:  # pragma: no cover - each compiled alone, and none has groups or flags
+        return None
 
 
 #: An inline flag, global (``(?i)``) or scoped (``(?i:...)``): such patterns are not joined.
