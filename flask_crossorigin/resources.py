@@ -78,8 +78,11 @@ class PathRouter(Generic[T]):
         for rank, (pattern, value) in enumerate(regexes):
             filed.setdefault(literal_prefix(pattern), []).append((rank, pattern, value))
         self._filed = {prefix: _Group(members) for prefix, members in filed.items()}
-        #: The lengths of the prefixes filed, shortest first (``0``: regexes without one).
-        self._prefix_lengths = tuple(sorted({len(prefix) for prefix in filed}))
+        #: The lengths of the prefixes filed, longest first (``0``: regexes without one): the
+        #: longer prefixes usually hold the more specific regexes, which rank first, and a
+        #: group whose best rank cannot beat a match already found is not tried.
+        self._prefix_lengths = tuple(sorted({len(prefix) for prefix in filed}, reverse=True))
+        self._no_rank = len(regexes)
         self._memo: dict[str, Optional[T]] = {}
         self._memo_lock = threading.Lock()
         #: The value for every path, when the first rule matches them all (``r"/*"``, the
@@ -103,18 +106,17 @@ class PathRouter(Generic[T]):
         found = self._literals.get(path, _MISSING)
         if found is not _MISSING:
             return found  # type: ignore[return-value]
-        best: Optional[tuple[int, T]] = None
+        best_rank, best = self._no_rank, None
         size = len(path)
         filed = self._filed
         for length in self._prefix_lengths:
-            if length > size:
-                break
-            group = filed.get(path[:length])
-            if group is not None:
-                hit = group.first(path)
-                if hit is not None and (best is None or hit[0] < best[0]):
-                    best = hit
-        return None if best is None else best[1]
+            if length <= size:
+                group = filed.get(path[:length])
+                if group is not None and group.rank < best_rank:
+                    hit = group.first(path)
+                    if hit is not None:
+                        best_rank, best = hit
+        return best
 
 
 class _Group(Generic[T]):
@@ -123,6 +125,8 @@ class _Group(Generic[T]):
     one alternation ``(?:a)()|(?:b)()|...``, whose last matched group says which matched."""
 
     def __init__(self, members: Sequence[tuple[int, re.Pattern[str], T]]) -> None:
+        #: The best (lowest) rank of the group: its first member's.
+        self.rank = members[0][0]
         runs: list[list[tuple[int, re.Pattern[str], T]]] = []
         for member in members:
             pattern = member[1]
