@@ -98,12 +98,12 @@ def targets(
 
     res = [r for r in grid if r["policy"] == "resources-100"]
     if res:
-        over = [f"{r['kind']} {r['ratio']:.2%}" for r in res if (r["ratio"] or 1) > 0.02]
+        over = [f"{r['kind']} {_ratio(r['ratio'])}" for r in res if (r["ratio"] or 1) > 0.02]
         out.append(
             {
                 "target": "100 resources with 1,000 origins: at most 2% of flask-cors's cost",
                 "met": not over,
-                "detail": ", ".join(f"{r['kind']} {r['ratio']:.2%}" for r in res),
+                "detail": ", ".join(f"{r['kind']} {_ratio(r['ratio'])}" for r in res),
             }
         )
 

@@ -148,3 +148,23 @@ def test_never_seen_and_decorator_targets() -> None:
         },
     ]
     assert [t["met"] for t in report.decorator_targets(decorator)] == [True, False]
+
+
+def test_targets_read_a_missing_ratio() -> None:
+    """A ratio is ``None`` when flask-cors's added cost is not positive (noise in a smoke
+    run); the targets still report, as not met."""
+    from bench import report
+
+    row = {
+        "key": "resources-100/allowed",
+        "policy": "resources-100",
+        "kind": "allowed",
+        "added_us": {"flask-cors": _stats(-1.0), "flask-crossorigin": _stats(2.0)},
+        "ratio": None,
+    }
+    found = {t["target"]: t for t in report.targets([row], [])}
+    assert not found["100 resources with 1,000 origins: at most 2% of flask-cors's cost"]["met"]
+    assert (
+        "n/a"
+        in found["100 resources with 1,000 origins: at most 2% of flask-cors's cost"]["detail"]
+    )
