@@ -2,6 +2,8 @@
 
 :func:`compile_policy` takes the merged, parsed options and returns a frozen :class:`Policy`.
 Cross-option rules (credentials with any origin, ``null`` with credentials) are checked here.
+The origin matcher and the header allow-list are compiled once per distinct setting and shared
+by every policy built from it (:class:`SharedPieces`); each policy keeps its own decisions.
 """
 
 from __future__ import annotations
