@@ -327,3 +327,27 @@ def test_memo_holds_its_bound_exactly_under_threads() -> None:
     assert not errors
     assert largest[0] == Small._MEMO_LIMIT
     assert dict.__len__(router._memo) <= Small._MEMO_LIMIT
+
+
+def test_a_new_path_tries_only_the_regexes_filed_under_its_prefixes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SPEC 7: under 1,000 regex resources a new path tries one group of regexes, not 1,000:
+    the cost of a path never seen before does not grow with the number of resources."""
+    from flask_crossorigin import resources
+
+    tried: list[int] = []
+    first = resources._Group.first
+
+    def counting(self: resources._Group[int], path: str) -> Optional[tuple[int, int]]:
+        tried.append(self.rank)
+        return first(self, path)
+
+    monkeypatch.setattr(resources._Group, "first", counting)
+    router: PathRouter[int] = PathRouter([(re.compile(rf"/api/v1/r{i}/*"), i) for i in range(1000)])
+    assert router.match("/api/v1/r500/items/7") == 500
+    # "/api/v1/r5" and "/api/v1/r50" also hold a regex that matches, but of lower rank.
+    assert len(tried) == 1
+    tried.clear()
+    assert router.match("/other/path") is None
+    assert tried == []
