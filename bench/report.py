@@ -78,6 +78,9 @@ def targets(
     grid: Sequence[dict[str, Any]],
     profile: Sequence[dict[str, Any]],
     flatness: Sequence[dict[str, Any]] = (),
+    startup: Sequence[dict[str, Any]] = (),
+    never_seen: Sequence[dict[str, Any]] = (),
+    decorator: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     rows = _by_key(grid)
     out: list[dict[str, Any]] = []
@@ -95,12 +98,12 @@ def targets(
 
     res = [r for r in grid if r["policy"] == "resources-100"]
     if res:
-        over = [f"{r['kind']} {r['ratio']:.2%}" for r in res if (r["ratio"] or 1) > 0.02]
+        over = [f"{r['kind']} {_ratio(r['ratio'])}" for r in res if (r["ratio"] or 1) > 0.02]
         out.append(
             {
                 "target": "100 resources with 1,000 origins: at most 2% of flask-cors's cost",
                 "met": not over,
-                "detail": ", ".join(f"{r['kind']} {r['ratio']:.2%}" for r in res),
+                "detail": ", ".join(f"{r['kind']} {_ratio(r['ratio'])}" for r in res),
             }
         )
 
@@ -139,6 +142,86 @@ def targets(
                 "detail": detail,
             }
         )
+    out.extend(startup_targets(startup))
+    out.extend(never_seen_targets(never_seen))
+    out.extend(decorator_targets(decorator))
+    return out
+
+
+#: Start-up of the biggest case must stay well under a second.
+STARTUP_SECONDS_LIMIT = 0.5
+NEVER_SEEN_LIMIT_US = 20.0
+
+
+def startup_targets(startup: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for case in startup:
+        ours, theirs = case["libraries"][OURS], case["libraries"][THEIRS]
+        detail = (
+            f"{ours['seconds']:.3f} s and {ours['kept_mib']:.1f} MiB kept "
+            f"(flask-cors {theirs['seconds']:.3f} s and {theirs['kept_mib']:.1f} MiB)"
+        )
+        if case["key"] == "resources-1k-origins-2k":
+            out.append(
+                {
+                    "target": f"start-up, {case['label']}: no slower than flask-cors, "
+                    "at most twice its kept memory",
+                    "met": ours["seconds"] <= theirs["seconds"]
+                    and ours["kept_mib"] <= 2 * theirs["kept_mib"],
+                    "detail": detail,
+                }
+            )
+        elif case["key"] == "resources-1k-origins-10k":
+            out.append(
+                {
+                    "target": f"start-up, {case['label']}: under {STARTUP_SECONDS_LIMIT:g} s",
+                    "met": ours["seconds"] <= STARTUP_SECONDS_LIMIT,
+                    "detail": detail,
+                }
+            )
+    return out
+
+
+def never_seen_targets(never_seen: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not never_seen:
+        return []
+    largest = max(never_seen, key=lambda r: r["resources"])
+    cost = _added(largest, OURS)
+    return [
+        {
+            "target": f"a never-seen path under {largest['label']}: at most "
+            f"{NEVER_SEEN_LIMIT_US:g} us added",
+            "met": cost <= NEVER_SEEN_LIMIT_US,
+            "detail": ", ".join(f"{r['label']} {_added(r, OURS):.2f} us" for r in never_seen),
+        }
+    ]
+
+
+def decorator_targets(decorator: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for r in decorator:
+        extension, decorated = _added(r, "extension"), _added(r, "decorator")
+        detail = (
+            f"added {decorated:.2f} us against the extension's {extension:.2f} us "
+            f"(paired difference {r['difference_us']:.2f} us)"
+        )
+        if r["kind"] == "preflight":
+            out.append(
+                {
+                    "target": "@cross_origin preflight within 2 us of the extension's",
+                    "met": r["difference_us"] <= 2.0,
+                    "detail": detail,
+                }
+            )
+        else:
+            out.append(
+                {
+                    "target": f"@cross_origin {r['kind_label']} within 1.25x of the "
+                    "extension's added cost",
+                    "met": extension > 0 and decorated <= 1.25 * extension,
+                    "detail": detail,
+                }
+            )
     return out
 
 
@@ -209,6 +292,94 @@ def flatness_rows(flatness: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
     ]
 
 
+STARTUP_HEADER = (
+    "Configuration",
+    "flask-cors (s)",
+    "flask-crossorigin (s)",
+    "flask-cors kept (MiB)",
+    "flask-crossorigin kept (MiB)",
+)
+
+
+def startup_rows(startup: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
+    return [
+        (
+            r["label"],
+            f"{r['libraries'][THEIRS]['seconds']:.3f}",
+            f"{r['libraries'][OURS]['seconds']:.3f}",
+            f"{r['libraries'][THEIRS]['kept_mib']:.1f}",
+            f"{r['libraries'][OURS]['kept_mib']:.1f}",
+        )
+        for r in startup
+    ]
+
+
+NEVER_SEEN_HEADER = (
+    "Resources",
+    "Flask (us/request)",
+    "flask-cors added (us)",
+    "flask-crossorigin added (us)",
+    "flask-crossorigin, repeated path (us)",
+)
+
+
+def never_seen_rows(never_seen: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
+    return [
+        (
+            r["label"],
+            _spread(r["flask_us"]),
+            _spread(r["added_us"][THEIRS]),
+            _spread(r["added_us"][OURS]),
+            _spread(r["added_us"]["repeated"]),
+        )
+        for r in never_seen
+    ]
+
+
+DECORATOR_HEADER = (
+    "Request",
+    "CORS(app) added (us)",
+    "@cross_origin added (us)",
+    "Difference (paired, us)",
+)
+
+
+def decorator_rows(decorator: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
+    return [
+        (
+            r["kind_label"],
+            _spread(r["added_us"]["extension"]),
+            _spread(r["added_us"]["decorator"]),
+            f"{r['difference_us']:.2f}",
+        )
+        for r in decorator
+    ]
+
+
+#: The titles of the extra tables, shared by the text and the reStructuredText reports.
+STARTUP_TITLE = (
+    "Start-up: CPU time of CORS(app, ...) and the memory it keeps (medians of fresh processes)"
+)
+NEVER_SEEN_TITLE = (
+    "A path never seen before (a new item of the middle resource on every request): "
+    "added cost, median and quartiles"
+)
+DECORATOR_TITLE = "@cross_origin against CORS(app), one origin, same rounds"
+
+
+def _extra_tables(
+    results: dict[str, Any],
+) -> list[tuple[str, Sequence[str], list[tuple[str, ...]]]]:
+    tables = []
+    if results.get("startup"):
+        tables.append((STARTUP_TITLE, STARTUP_HEADER, startup_rows(results["startup"])))
+    if results.get("never_seen"):
+        tables.append((NEVER_SEEN_TITLE, NEVER_SEEN_HEADER, never_seen_rows(results["never_seen"])))
+    if results.get("decorator"):
+        tables.append((DECORATOR_TITLE, DECORATOR_HEADER, decorator_rows(results["decorator"])))
+    return tables
+
+
 def profile_rows(profile: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
     rows = []
     for scenario in profile:
@@ -256,6 +427,8 @@ def text_report(results: dict[str, Any]) -> str:
             "flask-crossorigin's added cost, 1 vs 10,000 exact origins in the same rounds",
             text_table(FLAT_HEADER, flatness_rows(results["flatness"])),
         ]
+    for title, header, rows in _extra_tables(results):
+        parts += ["", title, text_table(header, rows)]
     if results.get("targets"):
         parts += ["", "Targets"]
         parts += [
@@ -313,6 +486,14 @@ def rst_report(results: dict[str, Any]) -> str:
             )
         )
     return "\n".join(parts)
+
+
+def scaling_rst(results: dict[str, Any]) -> str:
+    """The start-up, never-seen path and decorator tables (for the docs)."""
+    tables = _extra_tables(results)
+    if not tables:
+        return "Not measured in this run.\n"
+    return "\n".join(_rst_list_table(title, header, rows) for title, header, rows in tables)
 
 
 def profile_rst(profile: Sequence[dict[str, Any]], limit: int = 12) -> str:

@@ -20,6 +20,8 @@ CORS_LIBRARIES = LIBRARIES[1:]
 
 REFUSED_ORIGIN = "https://evil.example.net"
 PATH = "/api/items"
+#: The route of the never-seen path series: one resource, then a new item on every request.
+ITEM_ROUTE = "/api/v1/r<int:number>/items/<int:item>"
 
 
 def exact_origins(count: int) -> list[str]:
@@ -143,8 +145,9 @@ def library_options(policy: Policy, kind: Kind) -> dict[str, Any]:
     return options
 
 
-def create_app(library: str, options: Mapping[str, Any]) -> Flask:
-    """A minimal app with the two routes the scenarios request, wired with ``library``."""
+def create_app(library: str, options: Mapping[str, Any], *, item_route: bool = False) -> Flask:
+    """A minimal app with the two routes the scenarios request, wired with ``library``
+    (``item_route`` adds :data:`ITEM_ROUTE`, for the never-seen path series)."""
     app = Flask("bench_app")
 
     @app.route(PATH, methods=["GET", "PUT"])
@@ -154,6 +157,9 @@ def create_app(library: str, options: Mapping[str, Any]) -> Flask:
     @app.route("/api/v1/r<int:number>/items", methods=["GET", "PUT"])
     def resource_items(number: int) -> str:
         return "ok"
+
+    if item_route:
+        app.add_url_rule(ITEM_ROUTE, "item", lambda number, item: "ok", methods=["GET", "PUT"])
 
     if library == "flask-cors":
         from flask_cors import CORS as FlaskCORS
@@ -168,6 +174,21 @@ def create_app(library: str, options: Mapping[str, Any]) -> Flask:
     return app
 
 
+def create_decorated_app(options: Mapping[str, Any]) -> Flask:
+    """The app of :func:`create_app`, with flask-crossorigin's ``@cross_origin(**options)`` on
+    the view at :data:`PATH` instead of the extension."""
+    from flask_crossorigin import cross_origin
+
+    app = Flask("bench_app")
+
+    @app.route(PATH, methods=["GET", "PUT"])
+    @cross_origin(**options)
+    def items() -> str:
+        return "ok"
+
+    return app
+
+
 def request_headers(policy: Policy, kind: Kind, origin: Optional[str] = None) -> dict[str, str]:
     headers = dict(kind.headers)
     if kind.origin == "allowed":
@@ -177,9 +198,11 @@ def request_headers(policy: Policy, kind: Kind, origin: Optional[str] = None) ->
     return headers
 
 
-def environ(policy: Policy, kind: Kind, origin: Optional[str] = None) -> dict[str, Any]:
+def environ(
+    policy: Policy, kind: Kind, origin: Optional[str] = None, path: Optional[str] = None
+) -> dict[str, Any]:
     builder = EnvironBuilder(
-        path=policy.path, method=kind.method, headers=request_headers(policy, kind, origin)
+        path=path or policy.path, method=kind.method, headers=request_headers(policy, kind, origin)
     )
     try:
         return builder.get_environ()

@@ -2,18 +2,22 @@
 
 :func:`compile_policy` takes the merged, parsed options and returns a frozen :class:`Policy`.
 Cross-option rules (credentials with any origin, ``null`` with credentials) are checked here.
+The origin matcher and the header allow-list are compiled once per distinct setting and shared
+by every policy built from it (:class:`SharedPieces`); each policy keeps its own decisions.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+import weakref
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Generic, Optional, TypeVar
 
 from .errors import Problems
 from .options import HeaderRule
-from .origins import Kind, OriginMatcher
+from .origins import Kind, OriginEntry, OriginMatcher
 from .patterns import FullMatch, any_fullmatch
 
 if TYPE_CHECKING:
@@ -28,6 +32,9 @@ ACMA = "Access-Control-Max-Age"
 ACAPN = "Access-Control-Allow-Private-Network"
 
 Headers = tuple[tuple[str, str], ...]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def compile_policy(
 ) -> Optional[Policy]:
     """Check the options together and precompute the headers; ``None`` after a problem."""
     before = len(problems.items)
-    matcher = OriginMatcher(settings["origins"])
+    matcher = _matchers.get(settings["origins"])
     credentials: bool = settings["supports_credentials"]
     _check_credentials(matcher, credentials, sources, problems)
     if len(problems.items) > before or not matcher.entries:
@@ -140,7 +147,7 @@ def compile_policy(
         origins=matcher,
         methods=frozenset(methods),
         any_method="*" in methods,
-        allow_headers=_header_allow_list(settings["allow_headers"]),
+        allow_headers=_allow_lists.get(settings["allow_headers"]),
         expose_any=expose_any and credentials,
         supports_credentials=credentials,
         vary_header=settings["vary_header"],
@@ -186,7 +193,69 @@ def _check_credentials(
             )
 
 
+class SharedPieces(Generic[K, V]):
+    """Compiled pieces shared by every policy built from an equal parsed value.
+
+    A thousand resources over the same origins hold one :class:`OriginMatcher`, not a thousand
+    copies. A piece is kept only while some policy uses it (weak references), so the table
+    never outgrows what is alive. Look-ups are by identity first (the policies of one
+    ``init_app`` share the very same parsed tuple, and hashing a tuple of 10,000 entries costs
+    milliseconds), then by value. Safe under threads: one lock around every change, which only
+    happens at configuration time.
+    """
+
+    #: How many parsed values the identity table remembers at most. It holds them (an ``id``
+    #: is only meaningful while its object lives) until their piece is collected.
+    RECENT_LIMIT = 64
+
+    def __init__(self, build: Callable[[K], V]) -> None:
+        self._build = build
+        # Re-entrant: a garbage collection while the lock is held may run ``_forget``.
+        self._lock = threading.RLock()
+        self._by_value: weakref.WeakValueDictionary[K, V] = weakref.WeakValueDictionary()
+        self._recent: dict[int, tuple[K, weakref.ref[V]]] = {}
+
+    def get(self, value: K) -> V:
+        """The piece compiled from ``value``, compiled now if no live policy holds one."""
+        with self._lock:
+            recent = self._recent.get(id(value))
+            if recent is not None and recent[0] is value:
+                piece = recent[1]()
+                if piece is not None:
+                    return piece
+            try:
+                found = self._by_value.get(value)
+            except TypeError:  # an unhashable value (a callable that defines only __eq__)
+                return self._build(value)
+            if found is None:
+                found = self._build(value)
+                self._by_value[value] = found
+            if len(self._recent) >= self.RECENT_LIMIT:
+                self._recent.clear()
+            key = id(value)
+            self._recent[key] = (value, weakref.ref(found, lambda dead: self._forget(key, dead)))
+            return found
+
+    def _forget(self, key: int, dead: weakref.ref[V]) -> None:
+        """A piece was collected: let go of the value remembered for it."""
+        with self._lock:
+            recent = self._recent.get(key)
+            if recent is not None and recent[1] is dead:
+                del self._recent[key]
+
+    def __len__(self) -> int:
+        """How many pieces are alive (for tests)."""
+        with self._lock:
+            return len(self._by_value)
+
+
 def _header_allow_list(rules: tuple[HeaderRule, ...]) -> HeaderAllowList:
     names = frozenset(r for r in rules if isinstance(r, str) and r != "*")
     regexes = [r for r in rules if isinstance(r, re.Pattern)]
     return HeaderAllowList("*" in rules, names, any_fullmatch(regexes))
+
+
+_matchers: SharedPieces[tuple[OriginEntry, ...], OriginMatcher] = SharedPieces(OriginMatcher)
+_allow_lists: SharedPieces[tuple[HeaderRule, ...], HeaderAllowList] = SharedPieces(
+    _header_allow_list
+)

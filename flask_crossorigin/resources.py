@@ -6,16 +6,20 @@ covers ``/api/...``). The path is ``request.path`` as Werkzeug decoded it, never
 with ``.`` and ``..`` segments resolved first, and compared case-sensitively.
 
 Order, most specific first: literal paths; then regexes with more ``/``; then longer regexes;
-then the order they were given in. The first that matches wins.
+then the order they were given in. The first that matches wins. Regexes are filed by their
+literal prefix, so that a path only tries those that could match it, and each path's answer is
+kept in a bounded table.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
-from typing import Generic, Optional, TypeVar, Union
+from typing import Callable, Generic, Optional, TypeVar, Union
 
 T = TypeVar("T")
+Matcher = Callable[[str], Optional["re.Match[str]"]]
 
 _MISSING = object()
 
@@ -47,10 +51,16 @@ def precedence(pattern: Union[str, re.Pattern[str]]) -> tuple[int, int, int]:
 
 
 class PathRouter(Generic[T]):
-    """Resource patterns compiled once into a literal table and an ordered regex list.
+    """Resource patterns compiled once into a literal table and an index of regexes.
 
-    Verdicts are memoised per path in a bounded table, so the cost per request is one dict
-    look-up whatever the number of resources.
+    Each regex is filed under its literal prefix (the characters every path it matches starts
+    with, often ``/api/v1/...``), so a path only tries the regexes filed under one of its own
+    prefixes; the regexes filed together are joined into one compiled alternation where that
+    keeps their meaning. The answer is the one the ordered list gives when tried one by one.
+
+    Verdicts are memoised per path in a table that never holds more than ``_MEMO_LIMIT``
+    paths, under any number of threads, so the cost of a repeated path is one dict look-up
+    whatever the number of resources.
     """
 
     _MEMO_LIMIT = 4096
@@ -63,8 +73,18 @@ class PathRouter(Generic[T]):
             if isinstance(pattern, str):
                 literals.setdefault(pattern, value)
         self._literals = literals
-        self._regexes = tuple((p.match, v) for p, v in ordered if isinstance(p, re.Pattern))
+        regexes = [(p, v) for p, v in ordered if isinstance(p, re.Pattern)]
+        filed: dict[str, list[tuple[int, re.Pattern[str], T]]] = {}
+        for rank, (pattern, value) in enumerate(regexes):
+            filed.setdefault(literal_prefix(pattern), []).append((rank, pattern, value))
+        self._filed = {prefix: _Group(members) for prefix, members in filed.items()}
+        #: The lengths of the prefixes filed, longest first (``0``: regexes without one): the
+        #: longer prefixes usually hold the more specific regexes, which rank first, and a
+        #: group whose best rank cannot beat a match already found is not tried.
+        self._prefix_lengths = tuple(sorted({len(prefix) for prefix in filed}, reverse=True))
+        self._no_rank = len(regexes)
         self._memo: dict[str, Optional[T]] = {}
+        self._memo_lock = threading.Lock()
         #: The value for every path, when the first rule matches them all (``r"/*"``, the
         #: default): then a path needs no look-up at all.
         self.universal: Optional[T] = None
@@ -72,22 +92,154 @@ class PathRouter(Generic[T]):
             self.universal = ordered[0][1]
 
     def match(self, path: str) -> Optional[T]:
+        """The value of the first rule, in precedence order, that covers ``path``."""
         found = self._memo.get(path, _MISSING)
         if found is _MISSING:
             found = self._lookup(remove_dot_segments(path))
-            if len(self._memo) >= self._MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[path] = found
+            with self._memo_lock:
+                if len(self._memo) >= self._MEMO_LIMIT:
+                    self._memo.clear()
+                self._memo[path] = found
         return found  # type: ignore[return-value]
 
     def _lookup(self, path: str) -> Optional[T]:
         found = self._literals.get(path, _MISSING)
         if found is not _MISSING:
             return found  # type: ignore[return-value]
-        for match, value in self._regexes:
-            if match(path) is not None:
-                return value
+        best_rank, best = self._no_rank, None
+        size = len(path)
+        filed = self._filed
+        for length in self._prefix_lengths:
+            if length <= size:
+                group = filed.get(path[:length])
+                if group is not None and group.rank < best_rank:
+                    hit = group.first(path)
+                    if hit is not None:
+                        best_rank, best = hit
+        return best
+
+
+class _Group(Generic[T]):
+    """Regexes filed under one literal prefix, in precedence order: runs of regexes that can
+    be joined (no groups of their own, no inline flags, not verbose, the same flags) become
+    one alternation ``(?:a)()|(?:b)()|...``, whose last matched group says which matched."""
+
+    def __init__(self, members: Sequence[tuple[int, re.Pattern[str], T]]) -> None:
+        #: The best (lowest) rank of the group: its first member's.
+        self.rank = members[0][0]
+        runs: list[list[tuple[int, re.Pattern[str], T]]] = []
+        for member in members:
+            pattern = member[1]
+            previous = runs[-1][-1][1] if runs else None
+            if (
+                previous is not None
+                and _joinable(pattern)
+                and _joinable(previous)
+                and previous.flags == pattern.flags
+            ):
+                runs[-1].append(member)
+            else:
+                runs.append([member])
+        compiled: list[tuple[Matcher, tuple[tuple[int, T], ...]]] = []
+        for run in runs:
+            joined = _join(run)
+            if joined is None:
+                compiled.extend((p.match, ((rank, value),)) for rank, p, value in run)
+            else:
+                compiled.append((joined, tuple((rank, value) for rank, _, value in run)))
+        self._runs = tuple(compiled)
+
+    def first(self, path: str) -> Optional[tuple[int, T]]:
+        """The rank and value of the first of these regexes that matches ``path``."""
+        for match, hits in self._runs:
+            m = match(path)
+            if m is not None:
+                # One regex alone keeps its own groups; a joined run has only the markers.
+                return hits[0] if len(hits) == 1 else hits[(m.lastindex or 1) - 1]
         return None
+
+
+def _join(run: Sequence[tuple[int, re.Pattern[str], object]]) -> Optional[Matcher]:
+    """One alternation for a run of joinable regexes (``None``: try them one by one)."""
+    if len(run) == 1:
+        return None
+    joined = "|".join(f"(?:{pattern.pattern})()" for _, pattern, _ in run)
+    try:
+        return re.compile(joined, run[0][1].flags).match
+    except re.error:  # pragma: no cover - each compiled alone, and none has groups or flags
+        return None
+
+
+#: An inline flag, global (``(?i)``) or scoped (``(?i:...)``): such patterns are not joined.
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+
+
+def _joinable(pattern: re.Pattern[str]) -> bool:
+    return (
+        not pattern.groups
+        and not pattern.flags & re.VERBOSE
+        and _INLINE_FLAGS.search(pattern.pattern) is None
+    )
+
+
+#: Characters with a meaning in a regex (outside ``[...]``); any other stands for itself.
+_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def literal_prefix(pattern: re.Pattern[str]) -> str:
+    """The characters every string ``pattern.match`` matches starts with (``""`` if unsure).
+
+    ``r"/api/v1/.*"`` gives ``"/api/v1/"``; ``r"/api/*"`` gives ``"/api"`` (the quantifier
+    takes the ``/``); a top-level alternation, ``re.IGNORECASE`` or ``re.VERBOSE`` give ``""``.
+    """
+    text = pattern.pattern
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or _top_level_alternation(text):
+        return ""
+    out: list[str] = []
+    i, size = 0, len(text)
+    while i < size:
+        char = text[i]
+        if char == "\\":
+            escaped = text[i + 1 : i + 2]
+            if not escaped or not escaped.isascii() or escaped.isalnum():
+                break
+            out.append(escaped)
+            i += 2
+        elif char in _SPECIAL:
+            break
+        else:
+            out.append(char)
+            i += 1
+    if out and i < size and text[i] in _QUANTIFIERS:
+        out.pop()
+    return "".join(out)
+
+
+def _top_level_alternation(text: str) -> bool:
+    """Whether ``text`` has a ``|`` outside every group and character class."""
+    depth, i, size = 0, 0, len(text)
+    while i < size:
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            if text[i : i + 1] == "^":
+                i += 1
+            if text[i : i + 1] == "]":
+                i += 1
+            while i < size and text[i] != "]":
+                i += 2 if text[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def _matches_every_path(pattern: Union[str, re.Pattern[str]]) -> bool:

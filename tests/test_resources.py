@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
+import threading
+import time
+from typing import Optional, Union
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flask_crossorigin.resources import PathRouter, remove_dot_segments
+from flask_crossorigin.resources import (
+    PathRouter,
+    literal_prefix,
+    precedence,
+    remove_dot_segments,
+)
 
 from .conftest import build_app
 
@@ -162,3 +171,183 @@ def test_universal_value_is_the_answer_for_every_path(pattern: str, parts: list[
     assert (router.universal is not None) is (pattern in (r"/*", r".*", r"/.*"))
     # A rule with more "/" sorts first: then no single rule answers for every path.
     assert PathRouter([(re.compile(pattern), 1), (re.compile(r"/a/b/.*"), 2)]).universal is None
+
+
+# --- the regex index: same answers as trying the ordered list one by one ---------------------
+
+# Atoms of a resource regex; each may take one quantifier. Together they cover literal
+# characters (escaped or not), dots, character classes (``]`` first is literal), groups with
+# alternatives, and anchors, which is what the literal-prefix scan has to read right.
+_ATOMS = st.sampled_from(
+    ["/", "a", "b", "-", r"\.", r"\/", ".", "[ab]", "[^a]", "[]a]", r"[\]/]", "(a|/)", "(?:b|/a)"]
+)
+_QUANTIFIER = st.sampled_from(["", "", "*", "+", "?", "{1,2}", "*?"])
+_BRANCH = st.lists(st.tuples(_ATOMS, _QUANTIFIER).map("".join), min_size=1, max_size=6).map("".join)
+
+
+@st.composite
+def resource_regexes(draw: st.DrawFn) -> re.Pattern[str]:
+    branches = draw(st.lists(_BRANCH, min_size=1, max_size=2))
+    text = draw(st.sampled_from(["", "^", "(?i)"])) + "|".join(branches)
+    text += draw(st.sampled_from(["", "", "$"]))
+    return re.compile(text, draw(st.sampled_from([0, 0, re.IGNORECASE])))
+
+
+_PATHS = st.text(alphabet="/ab.-A]", max_size=8).map(lambda rest: "/" + rest)
+_RULES = st.lists(
+    st.one_of(resource_regexes(), st.text(alphabet="/ab", max_size=4).map(lambda t: "/" + t)),
+    max_size=12,
+)
+
+
+def one_by_one(rules: list[Union[str, re.Pattern[str]]], path: str) -> Optional[int]:
+    """SPEC 5 as written: literal paths first, then regexes in precedence order, first wins
+    (``sorted`` is stable, so equal keys keep the order given), on the resolved path
+    (:func:`remove_dot_segments` has its own tests above)."""
+    path = remove_dot_segments(path)
+    ordered = sorted(enumerate(rules), key=lambda rule: precedence(rule[1]))
+    for index, pattern in ordered:
+        if isinstance(pattern, str) and pattern == path:
+            return index
+    for index, pattern in ordered:
+        if isinstance(pattern, re.Pattern) and pattern.match(path) is not None:
+            return index
+    return None
+
+
+@given(_RULES, st.lists(_PATHS, min_size=1, max_size=8))
+def test_regex_index_gives_the_one_by_one_answer(
+    rules: list[Union[str, re.Pattern[str]]], paths: list[str]
+) -> None:
+    """SPEC 5: the precedence is unchanged by the prefix index and the joined alternations."""
+    router: PathRouter[int] = PathRouter([(p, i) for i, p in enumerate(rules)])
+    for path in paths:
+        assert router.match(path) == one_by_one(rules, path), path
+
+
+@given(resource_regexes(), _PATHS)
+def test_literal_prefix_starts_every_match(pattern: re.Pattern[str], path: str) -> None:
+    """SPEC 5: a regex is only skipped for paths it cannot match."""
+    if pattern.match(path) is not None:
+        assert path.startswith(literal_prefix(pattern))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        (r"/api/v1/.*", "/api/v1/"),
+        (r"/api/*", "/api"),
+        (r"/api/v1/r7/*", "/api/v1/r7"),
+        (r"/files\.d/.*", "/files.d/"),
+        (r"/a\d+", "/a"),
+        (r"/ab{2}", "/a"),
+        (r"/api/(v1|v2)/.*", "/api/"),
+        (r"/api|/other", ""),
+        (r"/a[|]b", "/a"),
+        (r"^/api/.*", ""),
+        (r"(?i)/api/.*", ""),
+        (r".*", ""),
+    ],
+)
+def test_literal_prefix_examples(pattern: str, prefix: str) -> None:
+    """SPEC 5: the literal prefix each regex is filed under."""
+    assert literal_prefix(re.compile(pattern)) == prefix
+
+
+def test_literal_prefix_of_ignorecase_or_verbose_regex_is_empty() -> None:
+    """SPEC 5: a case-insensitive regex matches /API too; a verbose one ignores spaces."""
+    assert literal_prefix(re.compile("/api/.*", re.IGNORECASE)) == ""
+    assert literal_prefix(re.compile("/a pi/.*", re.VERBOSE)) == ""
+
+
+def test_regexes_with_groups_and_flags_keep_their_meaning() -> None:
+    """SPEC 5: regexes that cannot be joined (groups, back-references, inline flags, verbose)
+    are tried on their own, in order, among joined ones."""
+    router: PathRouter[str] = PathRouter(
+        [
+            (re.compile(r"/x/(a)\1"), "backref"),
+            (re.compile(r"/x/(?P<n>b)(?P=n)"), "named"),
+            (re.compile(r"/x/(?i:c)"), "scoped-flag"),
+            (re.compile(r"/x/ d  # a comment", re.VERBOSE), "verbose"),
+            (re.compile(r"/x/e.*"), "e"),
+            (re.compile(r"/x/f.*"), "f"),
+        ]
+    )
+    assert router.match("/x/aa") == "backref"
+    assert router.match("/x/ab") is None
+    assert router.match("/x/bb") == "named"
+    assert router.match("/x/C") == "scoped-flag"
+    assert router.match("/x/d") == "verbose"
+    assert router.match("/x/eee") == "e"
+    assert router.match("/x/f") == "f"
+
+
+def test_memo_holds_its_bound_exactly_under_threads() -> None:
+    """SPEC 7: the per-path memo never holds more than its bound, whatever the threads do."""
+
+    class Small(PathRouter[str]):
+        _MEMO_LIMIT = 16
+
+    largest = [0]
+
+    class Watched(dict):  # type: ignore[type-arg]
+        """The memo's table, recording its largest size; its ``len`` lets another thread run,
+        which widens the window between checking the size and inserting."""
+
+        def __len__(self) -> int:
+            size = super().__len__()
+            time.sleep(0)
+            return size
+
+        def __setitem__(self, key: object, value: object) -> None:
+            super().__setitem__(key, value)
+            largest[0] = max(largest[0], super().__len__())
+
+    router = Small([(re.compile("/a.*"), "a")])
+    router._memo = Watched()
+    errors: list[BaseException] = []
+
+    def work(start: int) -> None:
+        try:
+            for i in range(start, start + 1000):
+                assert router.match(f"/a{i}") == "a"
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(n * 10_000,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(before)
+    assert not errors
+    assert largest[0] == Small._MEMO_LIMIT
+    assert dict.__len__(router._memo) <= Small._MEMO_LIMIT
+
+
+def test_a_new_path_tries_only_the_regexes_filed_under_its_prefixes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SPEC 7: under 1,000 regex resources a new path tries one group of regexes, not 1,000:
+    the cost of a path never seen before does not grow with the number of resources."""
+    from flask_crossorigin import resources
+
+    tried: list[int] = []
+    first = resources._Group.first
+
+    def counting(self: resources._Group[int], path: str) -> Optional[tuple[int, int]]:
+        tried.append(self.rank)
+        return first(self, path)
+
+    monkeypatch.setattr(resources._Group, "first", counting)
+    router: PathRouter[int] = PathRouter([(re.compile(rf"/api/v1/r{i}/*"), i) for i in range(1000)])
+    assert router.match("/api/v1/r500/items/7") == 500
+    # "/api/v1/r5" and "/api/v1/r50" also hold a regex that matches, but of lower rank.
+    assert len(tried) == 1
+    tried.clear()
+    assert router.match("/other/path") is None
+    assert tried == []
