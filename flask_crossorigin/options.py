@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any, Callable, Optional, Union
 
 from .errors import Problems
-from .origins import OriginEntry, looks_like_regex, parse_entries
+from .origins import OriginEntry, parse_entries
 from .tokens import is_token
 
 logger = logging.getLogger("flask_crossorigin")
@@ -55,6 +55,15 @@ class Resource:
 
 
 # --- parsers -------------------------------------------------------------------------------
+
+#: Characters that make a header name or a resource path a regular expression: flask-cors's
+#: list, plus the braces of a repetition (``x-[a-z]{1,10}`` is no comma-separated list).
+REGEX_CHARS = frozenset("*\\]?$^[(){}")
+
+
+def looks_like_regex(value: str) -> bool:
+    return not REGEX_CHARS.isdisjoint(value)
+
 
 
 def _items(option: str, raw: object, problems: Problems, what: str) -> Optional[list[object]]:
