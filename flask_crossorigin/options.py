@@ -117,7 +117,9 @@ def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[H
     rules: list[HeaderRule] = []
     for i, item in enumerate(items):
         index = i if len(items) > 1 else None
-        if isinstance(item, re.Pattern):
+        if isinstance(item, re.Pattern) and not isinstance(item.pattern, str):
+            problems.add(option, item.pattern, "is a bytes pattern", "compile a str pattern", index)
+        elif isinstance(item, re.Pattern):
             rules.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
         elif isinstance(item, str) and item == "*":
             rules.append("*")
@@ -170,6 +172,9 @@ def parse_bool(option: str, raw: object, problems: Problems) -> bool:
     return False
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def parse_max_age(option: str, raw: object, problems: Problems) -> Optional[int]:
     if raw is None:
         return None
@@ -178,7 +183,8 @@ def parse_max_age(option: str, raw: object, problems: Problems) -> Optional[int]
         seconds = raw.total_seconds()
         if seconds == int(seconds):
             seconds = int(seconds)
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()):
+        # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
         seconds = int(raw.strip())
     if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
         return seconds
@@ -197,7 +203,7 @@ def parse_resources(option: str, raw: object, problems: Problems) -> tuple[Resou
         pairs: list[tuple[object, object]] = list(raw.items())
     elif isinstance(raw, (str, re.Pattern)):
         pairs = [(raw, {})]
-    elif isinstance(raw, Iterable):
+    elif isinstance(raw, Iterable) and not isinstance(raw, (bytes, bytearray)):
         pairs = [(item, {}) for item in raw]
     else:
         problems.add(
@@ -213,6 +219,12 @@ def parse_resources(option: str, raw: object, problems: Problems) -> tuple[Resou
         if resource is not None:
             resources.append(resource)
     return tuple(resources)
+
+
+def _misses_leading_slash(pattern: str) -> bool:
+    """A resource regex that starts (after ``^``) with a plain character other than ``/``."""
+    first = pattern[1:2] if pattern.startswith("^") else pattern[:1]
+    return first.isalnum() or first in "-_~"
 
 
 def _parse_resource(
@@ -237,6 +249,14 @@ def _parse_resource(
                     key,
                     f"is not a valid regular expression ({exc})",
                     "fix the pattern, or write a literal path such as '/api/items'",
+                )
+                return None
+            if _misses_leading_slash(key):
+                problems.add(
+                    option,
+                    key,
+                    "cannot match a path: paths start with '/'",
+                    f"write {'/' + key!r}",
                 )
                 return None
         elif key.startswith("/"):
