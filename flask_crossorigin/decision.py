@@ -86,7 +86,7 @@ _FIXES = {
 }
 
 #: What a public policy reflects: visible ASCII but the comma, at most 512 bytes (SPEC 3).
-_SAFE_TOKEN = re.compile(r"[!-+\--~]{1,%d}" % MAX_ORIGIN_LENGTH)
+_SAFE_TOKEN = re.compile(rf"[!-+\--~]{{1,{MAX_ORIGIN_LENGTH}}}")
 
 _ORIGIN_REFUSALS = {
     Match.NOT_ALLOWED: Reason.ORIGIN_NOT_ALLOWED,

@@ -65,7 +65,6 @@ def looks_like_regex(value: str) -> bool:
     return not REGEX_CHARS.isdisjoint(value)
 
 
-
 def _items(option: str, raw: object, problems: Problems, what: str) -> Optional[list[object]]:
     """A string (split on commas) or an iterable of items; ``None`` after a problem."""
     if isinstance(raw, str):

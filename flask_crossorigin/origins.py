@@ -627,10 +627,13 @@ def _requires_path(text: str) -> bool:
 _LITERAL_RUN = re.compile(r"(?:[a-z0-9_-]|\\\.|\.(?![*+?{]))+", _FLAGS)
 
 
+_CLASS = re.compile(r"\[(?:\\.|[^\]])*\]")
+
+
 def _literal_host(text: str) -> tuple[str, str]:
     """The longest literal DNS-like run in a regex's host part, with ``\\.`` and ``.`` read as
     dots, and the same run with each unescaped ``.`` read as the letter ``x``."""
-    after = text.partition("//")[2] or text
+    after = _CLASS.sub(" ", text.partition("//")[2] or text)
     best, loose = "", ""
     for m in _LITERAL_RUN.finditer(after):
         start = m.start()

@@ -22,10 +22,10 @@ def any_fullmatch(patterns: list[re.Pattern[str]]) -> Optional[FullMatch]:
     """Return a callable that full-matches a string against any of ``patterns``, or ``None``.
 
     Each pattern keeps its own flags. Patterns that mean the same when joined (see
-    :func:`_joinable`) and share their flags become one alternation, so a thousand entries cost
-    one scan in C; the others are tried one after another. The answer is exactly ``any(p.fullmatch(value) for p in patterns)``
-    (SPEC 3). Every pattern is compiled here, once, so nothing depends on the ``re`` module's
-    cache.
+    :func:`_joinable`) and share their flags become one alternation, so a thousand entries
+    cost one scan in C; the others are tried one after another. The answer is exactly that of
+    ``any(p.fullmatch(value) for p in patterns)`` (SPEC 3). Every pattern is compiled here,
+    once, so nothing depends on the ``re`` module's cache.
     """
     if not patterns:
         return None

@@ -29,8 +29,8 @@ def parse_request_headers(value: str) -> Optional[tuple[str, ...]]:
     proxies that join header lines produce ``x-foo,`` and ``,,authorization``); names repeated
     in another case are dropped, the first spelling kept. Returns ``None`` when an element is
     not a token, the value is longer than :data:`MAX_REQUEST_HEADERS_LENGTH`, or it names more
-    than :data:`MAX_REQUEST_HEADERS_COUNT` non-empty elements. The length check comes first, and the work
-    is linear in the length, so the cost of a hostile value is bounded (SPEC 4).
+    than :data:`MAX_REQUEST_HEADERS_COUNT` non-empty elements. The length check comes first,
+    and the work is linear in the length, so the cost of a hostile value is bounded (SPEC 4).
     """
     if len(value) > MAX_REQUEST_HEADERS_LENGTH:
         return None
