@@ -21,6 +21,7 @@ Any other string containing ``*`` is a configuration error that shows the patter
 
 from __future__ import annotations
 
+import encodings.idna
 import enum
 import ipaddress
 import json
@@ -66,7 +67,14 @@ _WILDCARD = re.compile(
     rf"({_SCHEME})://(\*\.)?(\[[^\[\]/]*\]|[^:/*\[\]]+)(?::(\*|[0-9]+))?", _FLAGS
 )
 # A ``[`` that opens an IPv6 host rather than a regex character class.
-_IPV6_TEXT = re.compile(rf"{_SCHEME}://\[[^\[\]/]*\](?::(?:[0-9]*|\*))?(?:/.*)?", _FLAGS | re.S)
+# The brackets close the authority's host (``http://[::1]:8080``, ``http://[::1]:*``,
+# ``http://[::1]/``, ``http://[1.2]``), or hold a colon before text without regex syntax
+# (``http://[::1]1:90``); ``http://*.[::1]`` too. These are origins, right or wrong, never regexes.
+_IPV6_TEXT = re.compile(
+    rf"{_SCHEME}://(?:\*\.)?\[(?:[^\[\]/]*\](?::(?:[0-9]*|\*))?(?:/.*)?"
+    rf"|[^\[\]/]*:[^\[\]/]*\][^\\^$()?+{{}}|\[\]]*)",
+    _FLAGS | re.S,
+)
 # The last label of a host that browsers read as an IPv4 address (WHATWG URL "ends in a number").
 _NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*", _FLAGS)
 
@@ -349,7 +357,8 @@ def _parse_exact(
         return None
     host, port = _split_authority(authority)
     if host is None:
-        fix = f"write {scheme}://[{authority}]" if authority.count(":") > 1 else ""
+        bare_ipv6 = authority.count(":") > 1 and not authority.startswith("[")
+        fix = f"write {scheme}://[{authority}]" if bare_ipv6 else ""
         problems.add(
             option,
             text,
@@ -433,6 +442,17 @@ def _check_host(
             )
             return None
         return host
+    bad_punycode = [label for label in host.split(".") if label[:4] == "xn--"]
+    bad_punycode = [label for label in bad_punycode if not _punycode_ok(label)]
+    if bad_punycode:
+        problems.add(
+            option,
+            text,
+            f"has the label {bad_punycode[0]!r}, which is not valid punycode",
+            "write the host as its IDNA encoding gives it, e.g. 'xn--bcher-kva.example'",
+            index,
+        )
+        return None
     if re.fullmatch(_DNS, host, _FLAGS) is None or len(host.rstrip(".")) > MAX_HOST_LENGTH:
         problems.add(
             option,
@@ -443,6 +463,14 @@ def _check_host(
         )
         return None
     return host
+
+
+def _punycode_ok(label: str) -> bool:
+    """An ``xn--`` label decodes to Unicode and back to itself (IDNA)."""
+    try:
+        return encodings.idna.ToASCII(encodings.idna.ToUnicode(label)).decode() == label
+    except (UnicodeError, ValueError):
+        return False
 
 
 def _check_port(
@@ -509,6 +537,15 @@ def _parse_wildcard(
             text,
             "puts '*.' before an IP address, which has no subdomains",
             f"write {f'{scheme}://{checked}{suffix}'!r}",
+            index,
+        )
+        return None
+    if len(checked.rstrip(".")) > MAX_HOST_LENGTH - 2:
+        problems.add(
+            option,
+            text,
+            f"leaves no room for a subdomain under {MAX_HOST_LENGTH} characters",
+            "name a shorter domain",
             index,
         )
         return None

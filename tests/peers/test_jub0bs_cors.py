@@ -1491,3 +1491,233 @@ def test_middleware_table(row: Row) -> None:
         assert Verdict.of(response) == Verdict(acao, credentials), deviation
     else:
         assert Verdict.of(response) == Verdict(None, False), ORIGIN_ONLY
+
+
+# --- internal/origins/pattern_test.go: TestParsePattern ----------------------------------------
+
+#: A valid host of 251 characters (four labels of 60 characters and one of 7).
+LABEL_60 = "a" + "".join(str(i % 10) for i in range(2, 61))
+HOST_251 = ".".join([LABEL_60] * 4) + ".a234567"
+
+#: (case, origins entry, what jub0bs/cors makes of it: a kind or "error").
+PATTERN_ROWS: list[tuple[str, str, str]] = [
+    ("wildcard character sequence followed by 252 chars", "https://*.a" + HOST_251, "error"),
+    ("wildcard character sequence followed by 251 chars", "https://*." + HOST_251, "subdomains"),
+    ("too long by 1", "a" * 64 + "://*.a" + HOST_251 + ":65535", "error"),
+    ("maximum length and maximum port", "a" * 64 + "://*." + HOST_251 + ":65535", "subdomains"),
+    ("null origin", "null", "error"),
+    ("userinfo", "https://user:password@example.com:6060", "error"),
+    ("path", "https://example.com:6060/foo", "error"),
+    ("querystring delimiter with empty querystring", "https://example.com:6060?", "error"),
+    ("querystring", "https://example.com:6060?foo=bar", "error"),
+    ("fragment", "https://example.com:6060#nav", "error"),
+    ("short input without scheme-host delimiter", "ab", "error"),
+    ("short input with colon but without double slash", "ab:", "error"),
+    ("whitespace", " http://example.com:6060 ", "error"),
+    ("non-HTTP scheme", "connector://foo", "exact origin"),
+    ('"a" scheme', "a://example.com", "exact origin"),
+    ('"b" scheme', "b://example.com", "exact origin"),
+    ('"y" scheme', "y://example.com", "exact origin"),
+    ('"z" scheme', "z://example.com", "exact origin"),
+    ("file scheme", "file:///foo", "error"),
+    ("file scheme with domain", "file://example.com", "error"),
+    ("invalid first char in scheme", "42-chrome-extension://foo", "error"),
+    ("invalid later char in scheme", "chrome-extension*://foo", "error"),
+    ("http with explicit port 80", "http://foo:80", "error"),
+    ("https with explicit port 443", "https://foo:443", "error"),
+    ("invalid host char", "https://^foo", "error"),
+    ("single-digit host", "http://1:6060", "error"),
+    ("host containing non-ASCII chars", "https://résumé.com", "error"),
+    ("invalid host char after label sep", "https://foo.^bar", "error"),
+    ("domain with colon but no port", "https://foo:", "error"),
+    ("domain with negative port", "https://foo:-1", "error"),
+    ("domain with 0 port", "https://foo:0", "error"),
+    ("non-numeric port", "https://foo:abc", "error"),
+    ("leading nonzero digit in port", "https://foo:06060", "error"),
+    ("5-digit port followed by junk", "https://foo:12345foo", "error"),
+    ("port longer than five digits", "https://foo:123456", "error"),
+    ("overflow port", "https://foo:65536", "error"),
+    ("valid port followed by junk", "https://foo:12390abc", "error"),
+    ("invalid TLD", "http://foo.bar.255:6060", "error"),
+    ("longer invalid TLD", "http://foo.bar.baz.012345678901234567890123456789:6060", "error"),
+    ("invalid IP address", "http://[::1]1:6060", "error"),
+    ("IP host with colon but no port", "http://127.0.0.1:", "error"),
+    ("IP with negative port", "http://127.0.0.1:-1", "error"),
+    ("IP with 0 port", "http://127.0.0.1:0", "error"),
+    ("https scheme with IPv4 host", "https://127.0.0.1:90", "exact origin"),
+    ("IPv4 host with trailing full stop", "https://127.0.0.1.:90", "error"),
+    ("malformed ipv4 with one too many octets", "http://127.0.0.1.1", "error"),
+    ("non-loopback IPv4", "http://69.254.169.254", "exact origin"),
+    ("loopback IPv4", "http://127.0.0.1:90", "exact origin"),
+    ("https scheme with IPv6 host", "https://[::1]:90", "exact origin"),
+    ("junk in brackets", "http://[example]:90", "error"),
+    ("too brackets around IPv6", "https://::1:90", "error"),
+    ("missing closing bracket in IPv6", "http://[::1:90", "error"),
+    ("missing opening bracket in IPv6", "https://::1]:90", "error"),
+    ("IPv6 preceded by junk", "https://abc[::1]:90", "error"),
+    ("IPv6 followed by junk", "https://[::1]abc:90", "error"),
+    (
+        "non-loopback IPv6 with hexadecimal chars",
+        "http://[2001:db8:aaaa:1111::100]:9090",
+        "exact origin",
+    ),
+    ("loopback IPv6 address with port", "http://[::1]:90", "exact origin"),
+    ("loopback IPv4 in non-standard form", "http://127.1:3999", "error"),
+    ("too many colons in IPv6", "http://[::::::::::::::::1]:90", "error"),
+    ("uncompressed IPv6", "http://[2001:4860:4860:0000:0000:0000:0000:8888]:90", "error"),
+    ("IPv6 with a zone", "http://[fe80::1ff:fe23:4567:890a%eth2]:90", "error"),
+    ("IPv4-mapped IPv6", "http://[::ffff:7f7f:7f7f]:90", "error"),
+    ("host contains uppercase letters", "http://exAmplE.coM:3999", "error"),
+    ("host contains underscores and hyphens", "http://ex_am-ple.com:3999", "exact origin"),
+    ("trailing full stop in host", "http://example.com.:3999", "exact origin"),
+    ("multiple trailing full stops in host", "http://example.com..:3999", "error"),
+    ("empty label", "http://example..com:3999", "error"),
+    ("host contains invalid Punycode label", "http://xn--f", "error"),
+    ("arbitrary subdomains", "http://*.example.com:3999", "subdomains"),
+    ("arbitrary subdomains and arbitrary ports", "http://*.example.com:*", "subdomains"),
+    ("leading double asterisk", "http://**.example.com:3999", "error"),
+    ("out-of-place wildcard", "http://fooo.*.example.com:3999", "error"),
+    ("wildcard not followed by a full stop", "http://*example.com:3999", "error"),
+    ("wildcard character sequence with IPv6", "http://*.[::1]:3999", "error"),
+    ("wildcard character sequence with IPv4", "http://*.127.0.0.1:3999", "error"),
+]
+
+REGEX_SYNTAX = "SPEC 3: a string with regex syntax ({}) is a regex, not an error"
+#: Where jub0bs/cors contradicts SPEC: (deviation, what SPEC makes of the entry).
+PATTERN_DEVIATIONS: dict[str, tuple[str, str]] = {
+    "null origin": (
+        "SPEC 3: 'null' is an entry (refused only with credentials)",
+        "the null origin",
+    ),
+    "querystring delimiter with empty querystring": (
+        REGEX_SYNTAX.format("?"),
+        "regular expression",
+    ),
+    "querystring": (REGEX_SYNTAX.format("?"), "regular expression"),
+    "invalid host char": (REGEX_SYNTAX.format("^"), "regular expression"),
+    "invalid host char after label sep": (REGEX_SYNTAX.format("^"), "regular expression"),
+    "IPv6 preceded by junk": (
+        REGEX_SYNTAX.format("a '[' that does not open the host"),
+        "regular expression",
+    ),
+    "out-of-place wildcard": (REGEX_SYNTAX.format(".*"), "regular expression"),
+    "uncompressed IPv6": (
+        "SPEC 3: a valid IPv6 literal is normalised to the form browsers send",
+        "exact origin",
+    ),
+    "IPv4-mapped IPv6": ("SPEC 3: a valid IPv6 literal is an exact origin", "exact origin"),
+    "host contains uppercase letters": (
+        "SPEC 2: upper case is normalised, not refused",
+        "exact origin",
+    ),
+}
+
+
+@pytest.mark.parametrize(("case", "entry", "peer"), PATTERN_ROWS, ids=[r[0] for r in PATTERN_ROWS])
+def test_origin_pattern_table(case: str, entry: str, peer: str) -> None:
+    """SPEC 2 and 3: jub0bs/cors's origin patterns read by our grammar."""
+    from flask_crossorigin.errors import Problems
+    from flask_crossorigin.origins import parse_entries
+
+    deviation, expected = PATTERN_DEVIATIONS.get(case, ("", peer))
+    problems = Problems()
+    entries = parse_entries("origins", entry, problems)
+    got = "error" if problems.items else entries[0].kind.value
+    assert got == expected, deviation
+
+
+# --- internal/origins/origins_test.go: TestParse -----------------------------------------------
+
+#: (case, Origin header value, whether jub0bs/cors parses it).
+ORIGIN_ROWS: list[tuple[str, str, bool]] = [
+    ("null origin", "null", False),
+    ("domain without port", "https://example.com", True),
+    ("invalid scheme", "1ab://example.com", True),
+    ("short input without scheme-host delimiter", "ab", False),
+    ("short input with colon but without double slash", "ab:", False),
+    ("empty hostport", "https://", False),
+    ("non-HTTP scheme", "connector://localhost", True),
+    ("brackets containing non-IPv6 chars", "http://[example]:90", True),
+    ("unmatched left bracket with port", "http://[::1:90", False),
+    ("unmatched left bracket without port", "http://[a", False),
+    ("empty brackets", "http://[]", True),
+    ("IPv6 with extraneous colon", "http://[::1:]", True),
+    ("zero IPv6", "http://[::]", True),
+    ("valid compressed IPv6", "http://[::1]:90", True),
+    ("valid compressed IPv6 followed by a trailing full stop", "http://[::1].:90", False),
+    ("domain with colon but no port", "https://example.com:", False),
+    ("IPV6 with colon but no port", "http://[::1]:", False),
+    ("domain with 0 port", "https://example.com:0", False),
+    ("domain with a leading full stop", "https://.example.com", True),
+    ("domain with illegal char after host", "https://example.com^8080", True),
+    ("domain followed by character other than colon", "https://example.com?", True),
+    ("domain with colon but with non-numeric port", "https://example.com:abcd", False),
+    (
+        "domain with colon but with non-numeric port starting with digits",
+        "https://example.com:123ab",
+        False,
+    ),
+    ("domain port", "https://example.com:6060", True),
+    ("IP host with colon but no port", "http://127.0.0.1:", False),
+    ("IP host with 0 port", "http://127.0.0.1:0", False),
+    ("ipv4 port", "http://127.0.0.1:6060", True),
+    ("single-digit host", "http://1:6060", True),
+    ("ipv4 with trailing full stop", "http://127.0.0.1.", True),
+    ("malformed ipv4 with one too many octets", "http://127.0.0.1.1", True),
+    ("ipv4 with overflowing octet", "http://256.0.0.1", True),
+    ("ipv4 with trailing full stop and port", "http://127.0.0.1.:6060", True),
+    ("invalid TLD", "http://foo.bar.255:6060", True),
+    ("longer invalid TLD", "http://foo.bar.baz.012345678901234567890123456789:6060", True),
+    (
+        "valid domain with all-numeric label in the middle",
+        "http://foo.bar.baz.012345678901234567890123456789.ab:6060",
+        True,
+    ),
+    ("ipv6 with port", "http://[2001:0db8:85a3:0000:0000:8a2e:0370:7334]:6060", True),
+    (
+        "deep_subdomain",
+        "http://foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.foo.bar.baz.qux.quux.corge.grault.garply.waldo.fred.example.com:6060",
+        False,
+    ),
+    ("too long by 1", "a" * 64 + "://" + "a" * 254 + ":65535", False),
+    ("maximum length and maximum port", "a" * 64 + "://" + "a" * 253 + ":65535", True),
+    ("port overflow by 1", "https://example.com:65536", False),
+]
+
+LENIENT = (
+    "SPEC 3: only a serialized origin as browsers send it is well-formed; jub0bs/cors parses "
+    "this and lets the pattern match refuse it"
+)
+#: Rows jub0bs/cors parses and SPEC calls malformed (never matched, never granted by a list).
+ORIGIN_DEVIATIONS = {
+    "invalid scheme",
+    "brackets containing non-IPv6 chars",
+    "empty brackets",
+    "IPv6 with extraneous colon",
+    "domain with a leading full stop",
+    "domain with illegal char after host",
+    "domain followed by character other than colon",
+    "single-digit host",
+    "ipv4 with trailing full stop",
+    "malformed ipv4 with one too many octets",
+    "ipv4 with overflowing octet",
+    "ipv4 with trailing full stop and port",
+    "invalid TLD",
+    "longer invalid TLD",
+    "ipv6 with port",
+    "maximum length and maximum port",
+}
+
+
+@pytest.mark.parametrize(("case", "origin", "parses"), ORIGIN_ROWS, ids=[r[0] for r in ORIGIN_ROWS])
+def test_origin_header_table(case: str, origin: str, parses: bool) -> None:
+    """SPEC 3: which Origin values are well-formed, through a list policy and a matcher."""
+    from flask_crossorigin.origins import split_origin
+
+    expected = parses and case not in ORIGIN_DEVIATIONS
+    assert (split_origin(origin) is not None) is expected, (
+        LENIENT if case in ORIGIN_DEVIATIONS else ""
+    )
+    if not expected:
+        app = make_app({"origins": [r"[a-z0-9]*://.*"]})
+        assert Verdict.of(send(app, "GET", origin)).acao is None
