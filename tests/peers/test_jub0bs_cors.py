@@ -20,6 +20,8 @@ from typing import Any, Optional
 
 import pytest
 
+from flask_crossorigin import CORSConfigError
+
 from .common import ACAH, Verdict, make_app, preflight_passes, send
 
 
@@ -2312,3 +2314,322 @@ def test_request_headers_table(
     if expected:
         names = [n.strip(" \t") for n in ",".join(lines).split(",") if n.strip(" \t")]
         assert response.headers.get(ACAH, "") == ", ".join(dict.fromkeys(names))
+
+
+# --- config_test.go: TestConfig (valid) and TestConfig_invalid ---------------------------------
+
+#: (case, configuration jub0bs/cors accepts, origins it then allows).
+VALID_CONFIG_ROWS: list[tuple[str, Config, tuple[str, ...]]] = [
+    (
+        "anonymous allow all",
+        Config(
+            origins=("*",),
+            methods=("*",),
+            request_headers=("authoriZation", "*", "Authorization"),
+            response_headers=("*",),
+        ),
+        ("https://any.example",),
+    ),
+    (
+        "anonymous allow all but not Authorization request header",
+        Config(origins=("*",), methods=("*",), request_headers=("*",), response_headers=("*",)),
+        ("https://any.example",),
+    ),
+    (
+        "discrete methods discrete headers zero max age",
+        Config(
+            origins=("https://example.com", "https://example.com"),
+            request_headers=("x-foO", "x-Bar", "authoRizaTion", "Authorization"),
+            max_age=-1,
+            response_headers=("x-FOO", "X-baR", "x-foo"),
+        ),
+        ("https://example.com",),
+    ),
+    (
+        "credentialed all req headers",
+        Config(
+            origins=(
+                "http://example.com",
+                "https://*.example.com:8080",
+                "https://*.foo.example.com:8080",
+            ),
+            credentialed=True,
+            methods=("POST", "PUT", "DELETE", "GET"),
+            request_headers=("*",),
+            max_age=86_400,
+            response_headers=("x-FOO", "X-baR", "x-foo"),
+        ),
+        ("http://example.com", "https://a.example.com:8080", "https://a.foo.example.com:8080"),
+    ),
+    (
+        "discrete origin patterns in addition to wildcard",
+        Config(
+            origins=(
+                "http://example.com",
+                "http://example.com",
+                "https://*.example.com",
+                "https://*.example.com",
+                "*",
+                "*",
+            )
+        ),
+        ("https://unrelated.example",),
+    ),
+    (
+        "safelisted response-header names",
+        Config(
+            origins=("http://example.com",),
+            response_headers=(
+                "Cache-Control",
+                "content-Language",
+                "content-lEngth",
+                "content-typE",
+                "expireS",
+                "lasT-modified",
+                "prAgmA",
+                "X-Foo",
+            ),
+        ),
+        ("http://example.com",),
+    ),
+    (
+        "discrete methods in addition to wildcard",
+        Config(
+            origins=("http://example.com",),
+            methods=("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "*", "*"),
+        ),
+        ("http://example.com",),
+    ),
+    (
+        "browser-normalized methods",
+        Config(
+            origins=("http://example.com",),
+            methods=(
+                "Get",
+                "get",
+                "gET",
+                "Head",
+                "head",
+                "hEAD",
+                "Post",
+                "post",
+                "pOST",
+                "getaway",
+                "headstrong",
+                "postal",
+            ),
+        ),
+        ("http://example.com",),
+    ),
+    (
+        "discrete request-header names in addition to wildcard (anonymous)",
+        Config(
+            origins=("http://example.com",),
+            request_headers=("Authorization", "X-Api-Key", "*", "*", "AuthorizatioN"),
+        ),
+        ("http://example.com",),
+    ),
+    (
+        "discrete request-header names in addition to wildcard (credentialed)",
+        Config(
+            origins=("https://example.com",),
+            credentialed=True,
+            request_headers=("Authorization", "X-Api-Key", "*", "*", "AuthorizatioN"),
+        ),
+        ("https://example.com",),
+    ),
+    (
+        "discrete response-header names in addition to wildcard",
+        Config(origins=("http://example.com",), response_headers=("X-Foo", "X-Bar", "*", "*")),
+        ("http://example.com",),
+    ),
+    (
+        "max age with no possible preflight",
+        Config(origins=("http://example.com",), max_age=10),
+        ("http://example.com",),
+    ),
+    (
+        "wildcard pattern encompassing subdomains of a public suffix",
+        Config(origins=("https://*.com",)),
+        (),
+    ),
+    (
+        "many origins",
+        Config(
+            origins=tuple(
+                f"https://{name}"
+                for name in (
+                    "bat",
+                    "cat",
+                    "fat",
+                    "hat",
+                    "meerkat",
+                    "mat",
+                    "oat",
+                    "pat",
+                    "rat",
+                    "sat",
+                )
+            )
+        ),
+        ("https://bat", "https://meerkat", "https://sat"),
+    ),
+]
+
+#: Configurations jub0bs/cors accepts and SPEC refuses.
+VALID_CONFIG_DEVIATIONS = {
+    "wildcard pattern encompassing subdomains of a public suffix": (
+        "SPEC 3: 'https://*.com' would match every site under a top-level domain; there is no "
+        "opt-in (jub0bs/cors has DangerouslyTolerateSubdomainsOfPublicSuffixes)"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "config", "allowed"), VALID_CONFIG_ROWS, ids=[r[0] for r in VALID_CONFIG_ROWS]
+)
+def test_valid_config_table(case: str, config: Config, allowed: tuple[str, ...]) -> None:
+    """SPEC 2: what jub0bs/cors accepts is accepted, and allows the origins it lists."""
+    deviation = VALID_CONFIG_DEVIATIONS.get(case)
+    if deviation is not None:
+        with pytest.raises(CORSConfigError):
+            make_app(config.options())
+        return
+    app = make_app(config.options())
+    for origin in allowed:
+        expected = "*" if "*" in config.origins else origin
+        assert Verdict.of(send(app, "GET", origin)) == Verdict(expected, config.credentialed)
+
+
+def test_no_configuration_covers_nothing() -> None:
+    """SPEC 5: jub0bs/cors's pass-through (no configuration): no CORS header at all."""
+    response = send(make_app(None), "GET", "https://example.com")
+    assert Verdict.of(response) == Verdict(None, False)
+
+
+#: (case, configuration jub0bs/cors refuses, the deviation when SPEC accepts it).
+INVALID_CONFIG_ROWS: list[tuple[str, Config, Optional[str]]] = [
+    ("no origin pattern specified", Config(), None),
+    (
+        "null origin",
+        Config(origins=("null",)),
+        "SPEC 3: 'null' listed explicitly is granted (refused only with credentials)",
+    ),
+    ("invalid origin pattern", Config(origins=("http://example.com:6060/path",)), None),
+    ("empty method name", Config(origins=("https://example.com",), methods=("",)), None),
+    ("invalid method name", Config(origins=("https://example.com",), methods=("résumé",)), None),
+    (
+        "forbidden method name",
+        Config(origins=("https://example.com",), methods=("GET", "CONNECT")),
+        "SPEC 2: methods are checked to be HTTP tokens; a method browsers never send is harmless",
+    ),
+    (
+        "empty request-header name",
+        Config(origins=("https://example.com",), request_headers=("",)),
+        None,
+    ),
+    (
+        "invalid request-header name",
+        Config(origins=("https://example.com",), request_headers=("résumé",)),
+        None,
+    ),
+    (
+        "forbidden request-header name",
+        Config(origins=("https://example.com",), request_headers=("Connection",)),
+        "SPEC 2: header names are checked to be tokens; one browsers never ask for is harmless",
+    ),
+    (
+        "forbidden request-header name with Sec- prefix",
+        Config(origins=("https://example.com",), request_headers=("Sec-Foo",)),
+        "SPEC 2: header names are checked to be tokens; one browsers never ask for is harmless",
+    ),
+    (
+        "forbidden request-header name with Proxy- prefix",
+        Config(origins=("https://example.com",), request_headers=("Proxy-Foo",)),
+        "SPEC 2: header names are checked to be tokens; one browsers never ask for is harmless",
+    ),
+    (
+        "prohibited request-header name",
+        Config(origins=("https://example.com",), request_headers=("Access-Control-Allow-Origin",)),
+        "SPEC 2: header names are checked to be tokens; one browsers never ask for is harmless",
+    ),
+    (
+        "max age less than -1",
+        Config(
+            origins=("https://example.com",),
+            request_headers=("Content-Type", "Authorization"),
+            max_age=-2,
+        ),
+        None,
+    ),
+    (
+        "max age exceeds upper bound",
+        Config(
+            origins=("https://example.com",),
+            request_headers=("Content-Type", "Authorization"),
+            max_age=86_401,
+        ),
+        "SPEC 2: max_age is any non-negative whole number (browsers cap it themselves)",
+    ),
+    (
+        "empty response-header name",
+        Config(origins=("https://example.com",), response_headers=("",)),
+        None,
+    ),
+    (
+        "invalid response-header name",
+        Config(origins=("https://example.com",), response_headers=("résumé",)),
+        None,
+    ),
+    (
+        "forbidden response-header name",
+        Config(origins=("https://example.com",), response_headers=("Set-Cookie",)),
+        "SPEC 2: exposed names are checked to be tokens; browsers never expose Set-Cookie",
+    ),
+    (
+        "prohibited response-header name",
+        Config(
+            origins=("https://example.com",), response_headers=("Access-Control-Request-Method",)
+        ),
+        "SPEC 2: exposed names are checked to be tokens",
+    ),
+    ("wildcard origin with Credentialed", Config(origins=("*",), credentialed=True), None),
+    (
+        "insecure origin with Credentialed without DangerouslyTolerateInsecureOrigins",
+        Config(origins=("http://example.com:6060", "http://*.example.com:6060"), credentialed=True),
+        "SPEC 2 has no rule against http origins with credentials",
+    ),
+    (
+        "wildcard pattern encompassing subdomains of a public suffix with Credentialed without "
+        "DangerouslyTolerateSubdomainsOfPublicSuffixes",
+        Config(origins=("https://*.com",), credentialed=True),
+        None,
+    ),
+    (
+        "wildcard response-header name with Credentialed",
+        Config(origins=("https://example.com",), credentialed=True, response_headers=("*",)),
+        "SPEC 4: expose_headers '*' with credentials lists the response's own header names",
+    ),
+    (
+        "multiple configuration issues",
+        Config(
+            origins=("http://example.com", "https://example.com/"),
+            methods=("CONNECT", "résumé"),
+            request_headers=("résumé", "Access-Control-Allow-Origin"),
+            max_age=86_401,
+        ),
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "config", "deviation"), INVALID_CONFIG_ROWS, ids=[r[0] for r in INVALID_CONFIG_ROWS]
+)
+def test_invalid_config_table(case: str, config: Config, deviation: Optional[str]) -> None:
+    """SPEC 2: what jub0bs/cors refuses is a CORSConfigError, unless SPEC says otherwise."""
+    if deviation is None:
+        with pytest.raises(CORSConfigError):
+            make_app(config.options())
+    else:
+        make_app(config.options())
