@@ -29,13 +29,18 @@ ACMA = "Access-Control-Max-Age"
 ROUTE_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "PURGE", "HELP"]
 
 
-def make_app(options: Optional[Mapping[str, Any]], path: str = "/") -> Flask:
-    """An app with one route at ``path``; ``options`` ``None`` leaves the route uncovered
-    (the peers' "no CORS" or pass-through configuration)."""
+def make_app(
+    options: Optional[Mapping[str, Any]],
+    path: str = "/",
+    response_headers: Optional[Mapping[str, str]] = None,
+) -> Flask:
+    """An app with one route at ``path`` whose responses carry ``response_headers``;
+    ``options`` ``None`` leaves the route uncovered (the peers' "no CORS" configuration)."""
     app = Flask("peer_table")
+    extra = dict(response_headers or {})
 
-    def view() -> str:
-        return "bar"
+    def view() -> tuple[str, dict[str, str]]:
+        return "bar", extra
 
     app.add_url_rule(path, "view", view, methods=ROUTE_METHODS)
     if options is None:
