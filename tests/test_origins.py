@@ -429,17 +429,11 @@ _PREFIXES = st.sampled_from(["", "", "(?i)", "(?x)", "(?s)"])
 
 @st.composite
 def regexes(draw: st.DrawFn) -> re.Pattern[str]:
-    """Small regexes with varied flags, inline flags, groups, comments and alternations; the
-    alphabet is exact, so no example is ever filtered out."""
-    while True:
-        text = draw(_PREFIXES) + "".join(draw(st.lists(_PIECES, min_size=1, max_size=5)))
-        try:
-            return re.compile(text, draw(_FLAG_SETS))
-        except re.error:
-            # Only "(?x)" after other text fails, and it is never drawn after text; kept as a
-            # guard for the one case ('a|b' is fine, ')' is never drawn alone).
-            text = re.escape(text)
-            return re.compile(text)
+    """Small regexes with varied flags, inline flags, groups, comments and alternations. Every
+    piece is balanced and a global inline flag only ever starts the text, so each draw
+    compiles: nothing is filtered out."""
+    text = draw(_PREFIXES) + "".join(draw(st.lists(_PIECES, min_size=1, max_size=5)))
+    return re.compile(text, draw(_FLAG_SETS))
 
 
 @given(st.lists(regexes(), min_size=1, max_size=6), st.text(alphabet="abAB. #\n", max_size=6))
@@ -537,12 +531,12 @@ def test_only_well_formed_origins_are_matched(origin: str) -> None:
     """SPEC 3: ASCII, port 1-65535, valid IP literals as browsers serialize them; anything
     else is malformed for exact, pattern, regex and callable entries alike."""
     seen: list[str] = []
-    m = matcher(
-        "http://localhost:*",
-        "https://*.a.test",
-        r"https?://.*\.(test|example)",
-        lambda o: seen.append(o) or True,
-    )
+
+    def record(value: str) -> bool:
+        seen.append(value)
+        return True
+
+    m = matcher("http://localhost:*", "https://*.a.test", r"https?://.*\.(test|example)", record)
     assert split_origin(origin) is None
     assert m.match(origin) is Match.MALFORMED
     assert seen == []
