@@ -292,8 +292,9 @@ OPTIONS: tuple[Option, ...] = (
         "origins",
         "*",
         "str, list of str, compiled regex, callable",
-        "The origins allowed to read responses: '*', exact origins, "
-        "'https://*.example.com', 'http://localhost:*', regexes matched in full, callables.",
+        "The origins allowed to read responses: '*', 'null', exact origins, the patterns "
+        "'https://*.example.com', 'http://localhost:*' and 'https://*.example.com:*', regexes "
+        "matched in full, callables (see Origin strings below).",
         parse_origins,
     ),
     Option(
