@@ -27,6 +27,7 @@ import ipaddress
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
@@ -432,7 +433,7 @@ def _check_host(
         return f"[{serialized}]"
     last = host.rstrip(".").rpartition(".")[2]
     if _NUMERIC_LABEL.fullmatch(last) is not None:
-        if _ipv4_serialized(host) is None:
+        if _ipv4_serialized(host) != host:
             problems.add(
                 option,
                 text,
@@ -592,8 +593,11 @@ def _parse_regex(
     option: str, text: str, flags: int, problems: Problems, index: Optional[int]
 ) -> Optional[OriginEntry]:
     try:
-        compiled = re.compile(text, (flags & ~re.UNICODE) | _FLAGS)
-    except (re.error, ValueError) as exc:
+        with warnings.catch_warnings():
+            # Python < 3.11 only warns about a global flag after the start; 3.11 refuses it.
+            warnings.simplefilter("error", DeprecationWarning)
+            compiled = re.compile(text, (flags & ~re.UNICODE) | _FLAGS)
+    except (re.error, ValueError, DeprecationWarning) as exc:
         fix = "fix the pattern, or escape it with re.escape() if it is a plain origin"
         if text.startswith("*."):
             fix = f"for subdomains write 'https://{text}' (the scheme is required)"
