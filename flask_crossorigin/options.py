@@ -221,9 +221,10 @@ def parse_resources(option: str, raw: object, problems: Problems) -> tuple[Resou
 
 
 def _misses_leading_slash(pattern: str) -> bool:
-    """A resource regex that starts (after ``^``) with a plain character other than ``/``."""
+    """A resource regex that cannot match a path: it starts (after ``^``) with something other
+    than ``/`` or a construct that may match one (``.``, ``[``, ``(``, ``\\``, ``|``)."""
     first = pattern[1:2] if pattern.startswith("^") else pattern[:1]
-    return first.isalnum() or first in "-_~"
+    return first not in ("", "/", ".", "[", "(", "\\", "|")
 
 
 def _parse_resource(
