@@ -67,10 +67,10 @@ _ORIGIN = re.compile(rf"({_SCHEME})://({_HOST})(?::({_PORT}))?", _FLAGS)
 _WILDCARD = re.compile(
     rf"({_SCHEME})://(\*\.)?(\[[^\[\]/]*\]|[^:/*\[\]]+)(?::(\*|[0-9]+))?", _FLAGS
 )
-# A ``[`` that opens an IPv6 host rather than a regex character class.
-# The brackets close the authority's host (``http://[::1]:8080``, ``http://[::1]:*``,
-# ``http://[::1]/``, ``http://[1.2]``), or hold a colon before text without regex syntax
-# (``http://[::1]1:90``); ``http://*.[::1]`` too. These are origins, right or wrong, never regexes.
+# A ``[`` that opens an IPv6 host rather than a regex character class: the brackets close the
+# authority's host (``http://[::1]:8080``, ``http://[::1]:*``, ``http://[::1]/``,
+# ``http://[1.2]``, ``http://*.[::1]``), or hold a colon before text without regex syntax
+# (``http://[::1]1:90``). Such strings are origins, right or wrong, never regexes.
 _IPV6_TEXT = re.compile(
     rf"{_SCHEME}://(?:\*\.)?\[(?:[^\[\]/]*\](?::(?:[0-9]*|\*))?(?:/.*)?"
     rf"|[^\[\]/]*:[^\[\]/]*\][^\\^$()?+{{}}|\[\]]*)",

@@ -575,3 +575,24 @@ def test_pattern_look_ups_answer_like_each_entry_alone(entries: list[str], origi
     m = matcher(*entries)
     expected = any(entry_allows_alone(e, origin) for e in entries)
     assert (m.match(origin) is Match.ALLOWED) is expected
+
+
+@pytest.mark.parametrize(
+    ("written", "serialized"),
+    [
+        ("0:0:0:0:0:0:0:0", "::"),
+        ("1:0:0:0:0:0:0:0", "1::"),
+        ("0:0:0:0:0:0:0:1", "::1"),
+        ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+        ("2001:0db8:0:1:0:0:0:1", "2001:db8:0:1::1"),
+        ("2001:DB8::1:0:1", "2001:db8::1:0:1"),
+        ("1:2:3:4:5:6:0:8", "1:2:3:4:5:6:0:8"),
+        ("::ffff:1.2.3.4", "::ffff:102:304"),
+    ],
+)
+def test_ipv6_hosts_are_written_as_browsers_serialize_them(written: str, serialized: str) -> None:
+    """SPEC 3: an IPv6 entry is normalised to the URL standard's serialization (the first
+    longest run of two or more zero groups as '::', no embedded IPv4), which a browser sends."""
+    (entry,) = parse_entries("origins", f"http://[{written}]:8080", Problems())
+    assert entry.text == f"http://[{serialized}]:8080"
+    assert matcher(f"http://[{written}]:8080").match(entry.text) is Match.ALLOWED
