@@ -11,11 +11,12 @@ with credentials); the preflight's method and header checks follow "CORS-preflig
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .memo import SharedBound
-from .origins import MAX_ORIGIN_LENGTH, Match, is_well_formed
+from .origins import MAX_ORIGIN_LENGTH, Match
 from .policy import ACAH, ACAM, ACAO, ACAPN, Headers, Policy
 from .tokens import is_token, parse_request_headers
 
@@ -84,8 +85,8 @@ _FIXES = {
     "and list the origin explicitly",
 }
 
-#: A blank ``Access-Control-Request-Headers`` longer than this is refused, not ignored.
-MAX_BLANK_REQUEST_HEADERS = 64
+#: What a public policy reflects: visible ASCII but the comma, at most 512 bytes (SPEC 3).
+_SAFE_TOKEN = re.compile(rf"[!-+\--~]{{1,{MAX_ORIGIN_LENGTH}}}")
 
 _ORIGIN_REFUSALS = {
     Match.NOT_ALLOWED: Reason.ORIGIN_NOT_ALLOWED,
@@ -189,13 +190,15 @@ def decide_actual(policy: Policy, origin: Optional[str]) -> Decision:
 def _allow_origin(policy: Policy, origin: str, preflight: bool) -> Union[str, Decision]:
     """The ``Access-Control-Allow-Origin`` value for ``origin``, or the refusal."""
     if policy.public_wildcard:
-        if is_well_formed(origin):
-            return "*"
-        # Refused, and unlike the public answer this one depends on the Origin: Vary says so,
-        # and a cache keeps it apart from the '*' that everyone else shares.
-        return Decision(
-            Reason.ORIGIN_MALFORMED, (), policy.vary_header, preflight=preflight, detail=origin
-        )
+        # A public policy answers every request alike (SPEC 3): nothing is at stake without
+        # credentials, and '*' repeats nothing the client sent.
+        return "*"
+    if policy.origins.allow_any and not policy.supports_credentials:
+        # Public, reflecting: any value that is safe to repeat in a header is answered, as
+        # flask-cors and jub0bs/cors do, including bare hosts such as "www.example.com".
+        if _SAFE_TOKEN.fullmatch(origin) is not None:
+            return origin
+        return _refuse(policy, Reason.ORIGIN_MALFORMED, preflight, origin)
     match = policy.origins.match(origin)
     if match is Match.ALLOWED:
         return origin
@@ -217,14 +220,12 @@ def _preflight(
     names: tuple[str, ...] = ()
     if request_headers:
         # The parser checks the length before anything else, so a hostile value costs nothing;
-        # only a short blank value means "no headers".
+        # empty elements (``x-foo,``, a blank value) are ignored, as RFC 9110 5.6.1 says.
         parsed = parse_request_headers(request_headers)
         if parsed is None:
-            if len(request_headers) > MAX_BLANK_REQUEST_HEADERS or request_headers.strip(" \t"):
-                return _refuse(policy, Reason.HEADERS_MALFORMED, True)
-            parsed = ()
+            return _refuse(policy, Reason.HEADERS_MALFORMED, True)
         for name in parsed:
-            if not policy.allow_headers.allows(name):
+            if not policy.allow_headers.allows(name.lower()):
                 return _refuse(policy, Reason.HEADER_NOT_ALLOWED, True, name)
         names = parsed
     wants_private_network = private_network == "true"
@@ -234,7 +235,8 @@ def _preflight(
     if policy.any_method:
         headers.append((ACAM, request_method))
     if names:
-        headers.append((ACAH, ", ".join(dict.fromkeys(names))))
+        # As the client spelled them, duplicates already dropped (SPEC 4).
+        headers.append((ACAH, ", ".join(names)))
     if wants_private_network:
         headers.append((ACAPN, "true"))
     return Decision(Reason.PREFLIGHT_ALLOWED, tuple(headers), policy.vary_origin, preflight=True)

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any, Callable, Optional, Union
 
 from .errors import Problems
-from .origins import OriginEntry, looks_like_regex, parse_entries
+from .origins import OriginEntry, parse_entries
 from .tokens import is_token
 
 logger = logging.getLogger("flask_crossorigin")
@@ -55,6 +55,14 @@ class Resource:
 
 
 # --- parsers -------------------------------------------------------------------------------
+
+#: Characters that make a header name or a resource path a regular expression: flask-cors's
+#: list, plus the braces of a repetition (``x-[a-z]{1,10}`` is no comma-separated list).
+REGEX_CHARS = frozenset("*\\]?$^[(){}")
+
+
+def looks_like_regex(value: str) -> bool:
+    return not REGEX_CHARS.isdisjoint(value)
 
 
 def _items(option: str, raw: object, problems: Problems, what: str) -> Optional[list[object]]:
@@ -108,7 +116,9 @@ def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[H
     rules: list[HeaderRule] = []
     for i, item in enumerate(items):
         index = i if len(items) > 1 else None
-        if isinstance(item, re.Pattern):
+        if isinstance(item, re.Pattern) and not isinstance(item.pattern, str):
+            problems.add(option, item.pattern, "is a bytes pattern", "compile a str pattern", index)
+        elif isinstance(item, re.Pattern):
             rules.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
         elif isinstance(item, str) and item == "*":
             rules.append("*")
@@ -161,6 +171,9 @@ def parse_bool(option: str, raw: object, problems: Problems) -> bool:
     return False
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def parse_max_age(option: str, raw: object, problems: Problems) -> Optional[int]:
     if raw is None:
         return None
@@ -169,7 +182,8 @@ def parse_max_age(option: str, raw: object, problems: Problems) -> Optional[int]
         seconds = raw.total_seconds()
         if seconds == int(seconds):
             seconds = int(seconds)
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()):
+        # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
         seconds = int(raw.strip())
     if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
         return seconds
@@ -188,7 +202,7 @@ def parse_resources(option: str, raw: object, problems: Problems) -> tuple[Resou
         pairs: list[tuple[object, object]] = list(raw.items())
     elif isinstance(raw, (str, re.Pattern)):
         pairs = [(raw, {})]
-    elif isinstance(raw, Iterable):
+    elif isinstance(raw, Iterable) and not isinstance(raw, (bytes, bytearray)):
         pairs = [(item, {}) for item in raw]
     else:
         problems.add(
@@ -204,6 +218,13 @@ def parse_resources(option: str, raw: object, problems: Problems) -> tuple[Resou
         if resource is not None:
             resources.append(resource)
     return tuple(resources)
+
+
+def _misses_leading_slash(pattern: str) -> bool:
+    """A resource regex that cannot match a path: it starts (after ``^``) with something other
+    than ``/`` or a construct that may match one (``.``, ``[``, ``(``, ``\\``, ``|``)."""
+    first = pattern[1:2] if pattern.startswith("^") else pattern[:1]
+    return first not in ("", "/", ".", "[", "(", "\\", "|")
 
 
 def _parse_resource(
@@ -228,6 +249,14 @@ def _parse_resource(
                     key,
                     f"is not a valid regular expression ({exc})",
                     "fix the pattern, or write a literal path such as '/api/items'",
+                )
+                return None
+            if _misses_leading_slash(key):
+                problems.add(
+                    option,
+                    key,
+                    "cannot match a path: paths start with '/'",
+                    f"write {'/' + key!r}",
                 )
                 return None
         elif key.startswith("/"):
@@ -264,8 +293,9 @@ OPTIONS: tuple[Option, ...] = (
         "origins",
         "*",
         "str, list of str, compiled regex, callable",
-        "The origins allowed to read responses: '*', exact origins, "
-        "'https://*.example.com', 'http://localhost:*', regexes matched in full, callables.",
+        "The origins allowed to read responses: '*', 'null', exact origins, the patterns "
+        "'https://*.example.com', 'http://localhost:*' and 'https://*.example.com:*', regexes "
+        "matched in full, callables (see Origin strings below).",
         parse_origins,
     ),
     Option(

@@ -5,21 +5,29 @@ standard's "ASCII serialization of an origin"): lower case, no path, no trailing
 default port, or the string ``null`` for opaque origins. Configured entries are checked against
 that shape once, so that an entry which can never match is an error rather than a silent "no".
 
-Kinds of entry, in the order a request's origin is checked against them:
+Each string in ``origins`` is read one way only (SPEC section 3):
 
-1. exact origins (one set look-up),
-2. ``scheme://host:*`` (any port of one host; one set look-up),
-3. ``scheme://*.domain[:port]`` (any subdomain, never the apex; one look-up per label),
-4. regular expressions, matched in full and case-insensitively,
-5. callables ``(origin) -> bool``, called last and only for well-formed origins.
+1. ``*`` (any origin) and ``null``;
+2. an exact origin: one set look-up;
+3. ``scheme://host:*``: any port of one host, one set look-up;
+4. ``scheme://*.domain``, ``scheme://*.domain:port`` and ``scheme://*.domain:*``: any
+   subdomain, never the apex, one look-up per label;
+5. a regular expression (a compiled pattern, or a string with regex syntax other than ``*`` and
+   ``.``), matched in full, case-insensitively in ASCII only, each with its own flags;
+6. a callable ``(origin) -> bool``, called last and only for well-formed origins.
+
+Any other string containing ``*`` is a configuration error that shows the pattern meant.
 """
 
 from __future__ import annotations
 
+import encodings.idna
 import enum
+import ipaddress
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
@@ -40,28 +48,44 @@ OriginEntryValue = Union[str, "re.Pattern[str]", OriginPredicate]
 
 #: Longest ``Origin`` header considered; anything longer is malformed.
 MAX_ORIGIN_LENGTH = 512
+#: Longest DNS name (RFC 1035), without its optional trailing dot.
+MAX_HOST_LENGTH = 253
 
-#: Characters that make flask-cors treat an origin string as a regular expression.
-REGEX_CHARS = frozenset("*\\]?$^[()")
+#: Characters that make an ``origins`` string a regular expression (SPEC 3). A ``[`` counts
+#: too unless it opens an IPv6 host, and so do ``.*`` and ``.+``.
+REGEX_CHARS = frozenset("\\^$()?+{}|")
 
+_FLAGS = re.IGNORECASE | re.ASCII
 _SCHEME = r"[a-z][a-z0-9+.\-]*"
-_HOST = r"(?:\[[0-9a-f:.]+\]|[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*)"
+_LABEL = r"[a-z0-9_\-]{1,63}"
+_DNS = rf"{_LABEL}(?:\.{_LABEL})*\.?"
+_HOST = rf"(?:\[[0-9a-f:.]{{2,45}}\]|{_DNS})"
 _PORT = r"[1-9][0-9]{0,4}"
-# A serialized origin as a browser sends it (matched case-insensitively, then lower-cased).
-_ORIGIN = re.compile(rf"({_SCHEME})://({_HOST})(?::({_PORT}))?", re.IGNORECASE)
-_SUBDOMAIN_PATTERN = re.compile(rf"({_SCHEME})://\*\.({_HOST})(?::({_PORT}))?", re.IGNORECASE)
-_ANY_PORT_PATTERN = re.compile(rf"({_SCHEME})://({_HOST}):\*", re.IGNORECASE)
+# A serialized origin as a browser sends it (ASCII only, matched case-insensitively).
+_ORIGIN = re.compile(rf"({_SCHEME})://({_HOST})(?::({_PORT}))?", _FLAGS)
+# A configured wildcard pattern: a ``*.`` before the host, a ``:*`` port, or both.
+_WILDCARD = re.compile(
+    rf"({_SCHEME})://(\*\.)?(\[[^\[\]/]*\]|[^:/*\[\]]+)(?::(\*|[0-9]+))?", _FLAGS
+)
+# A ``[`` that opens an IPv6 host rather than a regex character class: the brackets close the
+# authority's host (``http://[::1]:8080``, ``http://[::1]:*``, ``http://[::1]/``,
+# ``http://[1.2]``, ``http://*.[::1]``), or hold a colon before text without regex syntax
+# (``http://[::1]1:90``). Such strings are origins, right or wrong, never regexes.
+_IPV6_TEXT = re.compile(
+    rf"{_SCHEME}://(?:\*\.)?\[(?:[^\[\]/]*\](?::(?:[0-9]*|\*))?(?:/.*)?"
+    rf"|[^\[\]/]*:[^\[\]/]*\][^\\^$()?+{{}}|\[\]]*)",
+    _FLAGS | re.S,
+)
+# The last label of a host that browsers read as an IPv4 address (WHATWG URL "ends in a number").
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*", _FLAGS)
 
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+#: Schemes whose pages browsers send as ``Origin: null``: an entry with one never matches.
+OPAQUE_SCHEMES = frozenset({"file", "data", "about", "blob", "javascript", "filesystem"})
 
-# Origins that no sensible allow-list contains together; a regex that matches all of them is
-# treated as "any origin" (it matters when credentials are on).
-_UNRELATED_ORIGINS = (
-    "https://attacker.example",
-    "http://evil.test:8080",
-    "https://xn--80ak6aa92e.com",
-    "http://192.0.2.1",
-)
+#: Hosts nobody means to allow, used by the regex audit (``.invalid`` is reserved, RFC 2606).
+UNRELATED_LABEL = "unrelated-site"
+UNRELATED_HOST = "unrelated-site.invalid"
 
 
 class Match(enum.Enum):
@@ -85,27 +109,87 @@ class Kind(enum.Enum):
 
 @dataclass(frozen=True)
 class OriginEntry:
-    """One configured origin entry, parsed."""
+    """One configured origin entry, parsed.
+
+    ``matches_any``: the entry grants origins unrelated to any site (``*``, or a regex such as
+    ``https://.*``). ``grants``: for a regex, the first audit probe it grants (an origin its
+    author did not mean to allow), else ``""``; ``fix``: the escaped regex to use instead.
+    """
 
     kind: Kind
     text: str
     pattern: Optional[re.Pattern[str]] = None
     predicate: Optional[OriginPredicate] = None
     matches_any: bool = False
+    grants: str = ""
+    fix: str = ""
+
+
+# --- request origins ------------------------------------------------------------------------
 
 
 def split_origin(origin: str) -> Optional[tuple[str, str, str]]:
     """Return ``(scheme, host, port)`` of a well-formed serialized origin, lower-cased.
 
     ``port`` is ``""`` when absent. Returns ``None`` for anything a browser would not send
-    (paths, spaces, commas, control characters, userinfo, over-long values) and for ``null``.
+    (SPEC 3): non-ASCII, paths, spaces, commas, control characters, userinfo, ports outside
+    1-65535, hosts that are neither DNS names nor valid IP literals, over-long values, ``null``.
     """
     if len(origin) > MAX_ORIGIN_LENGTH:
         return None
     m = _ORIGIN.fullmatch(origin)
     if m is None:
         return None
-    return m.group(1).lower(), m.group(2).lower(), m.group(3) or ""
+    host = m.group(2).lower()
+    port = m.group(3) or ""
+    if (port and int(port) > 65535) or not _host_is_valid(host):
+        return None
+    return m.group(1).lower(), host, port
+
+
+def _host_is_valid(host: str) -> bool:
+    """``host`` (lower case, shaped by ``_HOST``) is a DNS name or an IP literal as serialized."""
+    if host.startswith("["):
+        return _ipv6_serialized(host[1:-1]) == host[1:-1]
+    if len(host.rstrip(".")) > MAX_HOST_LENGTH:
+        return False
+    last = host.rstrip(".").rpartition(".")[2]
+    if _NUMERIC_LABEL.fullmatch(last):
+        # A browser reads it as an IPv4 address and sends the dotted-decimal form.
+        return _ipv4_serialized(host) == host
+    return True
+
+
+def _ipv4_serialized(text: str) -> Optional[str]:
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        return None
+
+
+def _ipv6_serialized(text: str) -> Optional[str]:
+    """The WHATWG URL serialization of an IPv6 address (lower case, longest zero run as ``::``,
+    no embedded IPv4 form), or ``None`` when ``text`` is not one."""
+    try:
+        address = ipaddress.IPv6Address(text)
+    except ValueError:
+        return None
+    if address.scope_id is not None:
+        return None
+    groups = [format(int(part, 16), "x") for part in address.exploded.split(":")]
+    best_start, best_len, start = -1, 1, -1
+    for i, group in enumerate([*groups, "end"]):
+        if group == "0":
+            start = i if start < 0 else start
+            continue
+        if start >= 0 and i - start > best_len:
+            best_start, best_len = start, i - start
+        start = -1
+    if best_start < 0:
+        return ":".join(groups)
+    head = ":".join(groups[:best_start])
+    tail = ":".join(groups[best_start + best_len :])
+    return f"{head}::{tail}"
 
 
 def is_well_formed(origin: str) -> bool:
@@ -113,13 +197,27 @@ def is_well_formed(origin: str) -> bool:
 
 
 def looks_like_regex(value: str) -> bool:
-    return not REGEX_CHARS.isdisjoint(value)
+    """``value`` has regex syntax other than ``*`` and ``.`` (SPEC 3): one of
+    ``\\ ^ $ ( ) ? + { } |``, a ``[`` that does not open an IPv6 host, or ``.*`` / ``.+``."""
+    if not REGEX_CHARS.isdisjoint(value) or ".*" in value or ".+" in value:
+        return True
+    return "[" in value and _IPV6_TEXT.fullmatch(value) is None
+
+
+# --- configured entries ---------------------------------------------------------------------
 
 
 def parse_entries(option: str, raw: object, problems: Problems) -> tuple[OriginEntry, ...]:
-    """Parse the ``origins`` option into entries, adding a problem for each bad one."""
+    """Parse the ``origins`` option into entries, adding a problem for each bad one.
+
+    Raises nothing: every problem (SPEC 2) is added to ``problems`` with the value as written
+    and its fix.
+    """
     if isinstance(raw, (str, re.Pattern)) or callable(raw):
         items: list[object] = [raw]
+    elif isinstance(raw, (bytes, bytearray)):
+        problems.add(option, raw, "is bytes", f"write a str: {_decoded(raw)!r}")
+        return ()
     elif isinstance(raw, Iterable):
         items = list(raw)
         if not items:
@@ -146,15 +244,22 @@ def parse_entries(option: str, raw: object, problems: Problems) -> tuple[OriginE
     return tuple(entries)
 
 
+def _decoded(raw: Union[bytes, bytearray]) -> str:
+    return bytes(raw).decode("ascii", "backslashreplace")
+
+
 def _parse_entry(
     option: str, item: object, problems: Problems, index: Optional[int]
 ) -> Optional[OriginEntry]:
     if isinstance(item, re.Pattern):
         if not isinstance(item.pattern, str):
-            problems.add(option, item, "is a bytes pattern", "compile a str pattern", index)
+            fix = f"compile a str pattern: re.compile({_decoded(item.pattern)!r})"
+            problems.add(option, item.pattern, "is a bytes pattern", fix, index)
             return None
-        compiled = re.compile(item.pattern, item.flags | re.IGNORECASE)
-        return OriginEntry(Kind.REGEX, item.pattern, compiled, matches_any=_matches_any(compiled))
+        return _parse_regex(option, item.pattern, item.flags, problems, index)
+    if isinstance(item, (bytes, bytearray)):
+        problems.add(option, item, "is bytes", f"write a str: {_decoded(item)!r}", index)
+        return None
     if callable(item):
         name = getattr(item, "__qualname__", None) or repr(item)
         return OriginEntry(Kind.CALLABLE, f"<callable {name}>", predicate=item)
@@ -177,6 +282,17 @@ def _parse_string_entry(
         return OriginEntry(Kind.ANY, text, matches_any=True)
     if text.lower() == "null":
         return OriginEntry(Kind.NULL, "null")
+    if text.startswith("[") and _is_json_list(text):
+        problems.add(
+            option,
+            text,
+            "looks like a JSON list inside a string",
+            "decode it first (json.loads), or load config with app.config.from_prefixed_env()",
+            index,
+        )
+        return None
+    if looks_like_regex(text):
+        return _parse_regex(option, text, 0, problems, index)
     if "," in text:
         parts = [p.strip() for p in text.split(",") if p.strip()]
         problems.add(
@@ -187,47 +303,11 @@ def _parse_string_entry(
             index,
         )
         return None
-    if text.startswith("[") and _is_json_list(text):
-        problems.add(
-            option,
-            text,
-            "looks like a JSON list inside a string",
-            "decode it first (json.loads), or load config with app.config.from_prefixed_env()",
-            index,
-        )
-        return None
     if text != text.strip() or any(c.isspace() for c in text):
         problems.add(option, text, "contains whitespace", f"write {text.strip()!r}", index)
         return None
-    m = _SUBDOMAIN_PATTERN.fullmatch(text)
-    if m is not None:
-        scheme, host, port = m.group(1).lower(), m.group(2).lower(), m.group(3) or ""
-        if "." not in host and host != "localhost":
-            problems.add(
-                option,
-                text,
-                "would match every site under a top-level domain",
-                "name the registrable domain, e.g. 'https://*.example.com'",
-                index,
-            )
-            return None
-        if not _check_port(option, text, scheme, port, problems, index):
-            return None
-        shown = f"{scheme}://*.{host}" + (f":{port}" if port else "")
-        return OriginEntry(Kind.SUBDOMAIN, shown)
-    m = _ANY_PORT_PATTERN.fullmatch(text)
-    if m is not None:
-        return OriginEntry(Kind.ANY_PORT, f"{m.group(1).lower()}://{m.group(2).lower()}:*")
-    if looks_like_regex(text):
-        try:
-            compiled = re.compile(text, re.IGNORECASE)
-        except re.error as exc:
-            fix = "fix the pattern, or escape it with re.escape() if it is a plain origin"
-            if text.startswith("*."):
-                fix = f"for subdomains write 'https://{text}' (the scheme is required)"
-            problems.add(option, text, f"is not a valid regular expression ({exc})", fix, index)
-            return None
-        return OriginEntry(Kind.REGEX, text, compiled, matches_any=_matches_any(compiled))
+    if "*" in text:
+        return _parse_wildcard(option, text, problems, index)
     return _parse_exact(option, text, problems, index)
 
 
@@ -252,9 +332,12 @@ def _parse_exact(
         )
         return None
     scheme, _, rest = text.partition("://")
+    scheme = scheme.lower()
+    if not _scheme_ok(option, text, scheme, problems, index):
+        return None
     authority, slash, path = rest.partition("/")
     if slash:
-        fixed = f"{scheme.lower()}://{authority.lower()}"
+        fixed = f"{scheme}://{authority.lower()}"
         what = "has a trailing slash" if not path else f"has a path ('/{path}')"
         problems.add(
             option,
@@ -269,34 +352,151 @@ def _parse_exact(
             option,
             text,
             "has a user name, which browsers never send in an Origin",
-            f"write {scheme.lower()}://{authority.rpartition('@')[2].lower()!r}",
+            f"write {scheme}://{authority.rpartition('@')[2].lower()!r}",
             index,
         )
         return None
-    parts = split_origin(text)
-    if parts is None:
+    host, port = _split_authority(authority)
+    if host is None:
+        bare_ipv6 = authority.count(":") > 1 and not authority.startswith("[")
+        fix = f"write {scheme}://[{authority}]" if bare_ipv6 else ""
         problems.add(
             option,
             text,
             "is not a valid origin",
-            "write scheme://host or scheme://host:port, e.g. 'https://app.example.com'",
+            fix or "write scheme://host or scheme://host:port, e.g. 'https://app.example.com'",
             index,
         )
         return None
-    scheme, host, port = parts
-    if not _check_port(option, text, scheme, port, problems, index):
+    host = _check_host(option, text, scheme, host, problems, index)
+    if host is None or not _check_port(option, text, scheme, host, port, problems, index):
         return None
     return OriginEntry(Kind.EXACT, f"{scheme}://{host}" + (f":{port}" if port else ""))
 
 
-def _check_port(
-    option: str, text: str, scheme: str, port: str, problems: Problems, index: Optional[int]
+def _split_authority(authority: str) -> tuple[Optional[str], str]:
+    """``(host, port)`` of ``host[:port]`` or ``[ipv6][:port]``; host ``None`` if unreadable."""
+    if authority.startswith("["):
+        host, bracket, after = authority.partition("]")
+        if not bracket or (after and not after.startswith(":")):
+            return None, ""
+        return host + "]", after[1:]
+    host, colon, port = authority.partition(":")
+    if ":" in port or (colon and not port):
+        return None, ""
+    return host, port
+
+
+def _scheme_ok(
+    option: str, text: str, scheme: str, problems: Problems, index: Optional[int]
 ) -> bool:
-    if port and int(port) > 65535:
-        problems.add(option, text, f"has port {port}, above 65535", "use a real port", index)
+    if scheme in OPAQUE_SCHEMES:
+        problems.add(
+            option,
+            text,
+            f"uses the {scheme}: scheme, whose pages browsers send as 'Origin: null'",
+            "serve the page over http(s) and list that origin, or list 'null' (never with "
+            "credentials)",
+            index,
+        )
         return False
-    if port and DEFAULT_PORTS.get(scheme) == port:
-        fixed = text.rsplit(":", 1)[0].lower()
+    if re.fullmatch(_SCHEME, scheme, _FLAGS) is None:
+        problems.add(option, text, f"has an invalid scheme {scheme!r}", "use 'https'", index)
+        return False
+    return True
+
+
+def _check_host(
+    option: str, text: str, scheme: str, host: str, problems: Problems, index: Optional[int]
+) -> Optional[str]:
+    """The host as a browser serializes it, or ``None`` after adding a problem."""
+    if not host.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+            fix = f"write the punycode form {text.replace(host, ascii_host)!r}"
+        except UnicodeError:
+            fix = "write the host in its ASCII (punycode) form"
+        problems.add(option, text, "has a non-ASCII host", fix, index)
+        return None
+    host = host.lower()
+    if host.startswith("["):
+        serialized = _ipv6_serialized(host[1:-1])
+        if serialized is None:
+            problems.add(
+                option,
+                text,
+                f"has {host}, which is not an IPv6 address",
+                "write a valid address, e.g. 'http://[::1]:8080'",
+                index,
+            )
+            return None
+        return f"[{serialized}]"
+    last = host.rstrip(".").rpartition(".")[2]
+    if _NUMERIC_LABEL.fullmatch(last) is not None:
+        if _ipv4_serialized(host) != host:
+            problems.add(
+                option,
+                text,
+                f"has the host {host!r}, which is neither a DNS name nor an IPv4 address",
+                "write four decimal numbers, e.g. 'http://127.0.0.1:8080', or a DNS name",
+                index,
+            )
+            return None
+        return host
+    bad_punycode = [label for label in host.split(".") if label[:4] == "xn--"]
+    bad_punycode = [label for label in bad_punycode if not _punycode_ok(label)]
+    if bad_punycode:
+        problems.add(
+            option,
+            text,
+            f"has the label {bad_punycode[0]!r}, which is not valid punycode",
+            "write the host as its IDNA encoding gives it, e.g. 'xn--bcher-kva.example'",
+            index,
+        )
+        return None
+    if re.fullmatch(_DNS, host, _FLAGS) is None or len(host.rstrip(".")) > MAX_HOST_LENGTH:
+        problems.add(
+            option,
+            text,
+            f"has the host {host!r}, which is not a DNS name",
+            "use letters, digits and '-' in dot-separated labels of at most 63 characters",
+            index,
+        )
+        return None
+    return host
+
+
+def _punycode_ok(label: str) -> bool:
+    """An ``xn--`` label decodes to Unicode and back to itself (IDNA)."""
+    try:
+        return encodings.idna.ToASCII(encodings.idna.ToUnicode(label)).decode() == label
+    except (UnicodeError, ValueError):
+        return False
+
+
+def _check_port(
+    option: str,
+    text: str,
+    scheme: str,
+    host: str,
+    port: str,
+    problems: Problems,
+    index: Optional[int],
+) -> bool:
+    if not port or port == "*":
+        return True
+    if not port.isdigit() or not port.isascii():
+        problems.add(option, text, f"has the port {port!r}", "use a number from 1 to 65535", index)
+        return False
+    if not 1 <= int(port) <= 65535:
+        problems.add(option, text, f"has port {port}, outside 1-65535", "use a real port", index)
+        return False
+    if port != str(int(port)):
+        fixed = f"{scheme}://{host}:{int(port)}"
+        problems.add(option, text, "has a port with leading zeros", f"write {fixed!r}", index)
+        return False
+    if DEFAULT_PORTS.get(scheme) == port:
+        fixed = f"{scheme}://{host}"
         problems.add(
             option,
             text,
@@ -308,17 +508,222 @@ def _check_port(
     return True
 
 
-def _matches_any(pattern: re.Pattern[str]) -> bool:
-    return all(pattern.fullmatch(o) is not None for o in _UNRELATED_ORIGINS)
+def _parse_wildcard(
+    option: str, text: str, problems: Problems, index: Optional[int]
+) -> Optional[OriginEntry]:
+    """``scheme://*.host``, ``scheme://*.host:port``, ``scheme://host:*``, ``scheme://*.host:*``."""
+    m = _WILDCARD.fullmatch(text)
+    if m is None or (m.group(2) is None and m.group(4) != "*"):
+        problems.add(
+            option,
+            text,
+            "uses '*' outside the patterns 'scheme://*.host', 'scheme://host:*' and "
+            "'scheme://*.host:*'",
+            _wildcard_fix(text),
+            index,
+        )
+        return None
+    scheme, subdomains, host, port = m.group(1).lower(), m.group(2), m.group(3), m.group(4) or ""
+    if not _scheme_ok(option, text, scheme, problems, index):
+        return None
+    checked = _check_host(option, text, scheme, host, problems, index)
+    if checked is None or not _check_port(option, text, scheme, checked, port, problems, index):
+        return None
+    suffix = f":{port}" if port else ""
+    if subdomains is None:
+        return OriginEntry(Kind.ANY_PORT, f"{scheme}://{checked}:*")
+    if checked.startswith("[") or _ipv4_serialized(checked) is not None:
+        problems.add(
+            option,
+            text,
+            "puts '*.' before an IP address, which has no subdomains",
+            f"write {f'{scheme}://{checked}{suffix}'!r}",
+            index,
+        )
+        return None
+    if len(checked.rstrip(".")) > MAX_HOST_LENGTH - 2:
+        problems.add(
+            option,
+            text,
+            f"leaves no room for a subdomain under {MAX_HOST_LENGTH} characters",
+            "name a shorter domain",
+            index,
+        )
+        return None
+    if "." not in checked.rstrip(".") and checked != "localhost":
+        problems.add(
+            option,
+            text,
+            "would match every site under a top-level domain",
+            f"name the registrable domain, e.g. '{scheme}://*.example.{checked}'",
+            index,
+        )
+        return None
+    return OriginEntry(Kind.SUBDOMAIN, f"{scheme}://*.{checked}{suffix}")
+
+
+def _wildcard_fix(text: str) -> str:
+    """The wildcard pattern a string with a misplaced ``*`` most probably means."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "https", text
+    scheme = scheme.lower()
+    if scheme == "*" or not re.fullmatch(_SCHEME, scheme, _FLAGS):
+        hosts = rest.rstrip("/")
+        return f"list each scheme: ['https://{hosts}', 'http://{hosts}']"
+    authority = rest.partition("/")[0].lower()
+    host, colon, port = authority.rpartition(":") if ":" in authority else (authority, "", "")
+    if colon and "*" in port:
+        port = "*"
+    elif colon and not port.isdigit():
+        host, port = authority, ""
+    suffix = f":{port}" if port else ""
+    if "*" not in host and host:
+        return f"write {f'{scheme}://{host}{suffix}'!r} (any port of {host})"
+    host = host.rpartition("*")[2].strip(".")
+    if not host:
+        return "write '*' to allow every origin, or name a domain: 'https://*.example.com'"
+    return f"write {f'{scheme}://*.{host}{suffix}'!r} (subdomains of {host}, never {host} itself)"
+
+
+# --- regular expressions and their audit ----------------------------------------------------
+
+
+def _parse_regex(
+    option: str, text: str, flags: int, problems: Problems, index: Optional[int]
+) -> Optional[OriginEntry]:
+    try:
+        with warnings.catch_warnings():
+            # Python < 3.11 only warns about a global flag after the start; 3.11 refuses it.
+            warnings.simplefilter("error", DeprecationWarning)
+            compiled = re.compile(text, (flags & ~re.UNICODE) | _FLAGS)
+    except (re.error, ValueError, DeprecationWarning) as exc:
+        fix = "fix the pattern, or escape it with re.escape() if it is a plain origin"
+        if text.startswith("*."):
+            fix = f"for subdomains write 'https://{text}' (the scheme is required)"
+        problems.add(option, text, f"is not a valid regular expression ({exc})", fix, index)
+        return None
+    if _requires_path(text):
+        problems.add(
+            option,
+            text,
+            "requires a path or a trailing slash, which a browser's Origin header never has",
+            "end the pattern at the host or port, e.g. r'https://app\\.example\\.com'",
+            index,
+        )
+        return None
+    host = _literal_host(text)[0]
+    granted = ""
+    for probe in audit_probes(text):
+        if compiled.fullmatch(probe) is not None:
+            granted = probe
+            break
+    matches_any = any(
+        compiled.fullmatch(f"{scheme}://{UNRELATED_HOST}") is not None
+        for scheme in ("https", "http")
+    )
+    fix = ""
+    if granted:
+        scheme = "http" if granted.startswith("http:") else "https"
+        if "." in host:
+            fix = (
+                f"anchor and escape the host: r'{re.escape(f'{scheme}://{host}')}', or use "
+                f"the pattern '{scheme}://*.{host}' for its subdomains"
+            )
+        else:
+            fix = "list the origins, e.g. 'https://app.example.com', or 'https://*.example.com'"
+    return OriginEntry(Kind.REGEX, text, compiled, matches_any=matches_any, grants=granted, fix=fix)
+
+
+def _requires_path(text: str) -> bool:
+    """A ``/`` after the ``//`` of the scheme, outside groups and classes, not optional."""
+    source = text.replace("\\/", "/")
+    start = source.find("//")
+    if start < 0:
+        return False
+    depth = 0
+    i = start + 2
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            close = source.find("]", i + 2)
+            i = close + 1 if close > 0 else len(source)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return False
+        elif c == "/" and depth == 0 and source[i + 1 : i + 2] not in ("?", "*"):
+            return True
+        i += 1
+    return False
+
+
+# Host characters, escaped dots, and unescaped dots that are not quantified (``.*``, ``.+``).
+_LITERAL_RUN = re.compile(r"(?:[a-z0-9_-]|\\\.|\.(?![*+?{]))+", _FLAGS)
+
+
+_CLASS = re.compile(r"\[(?:\\.|[^\]])*\]")
+
+
+def _literal_host(text: str) -> tuple[str, str]:
+    """The longest literal DNS-like run in a regex's host part, with ``\\.`` and ``.`` read as
+    dots, and the same run with each unescaped ``.`` read as the letter ``x``."""
+    after = _CLASS.sub(" ", text.partition("//")[2] or text)
+    best, loose = "", ""
+    for m in _LITERAL_RUN.finditer(after):
+        start = m.start()
+        if start > 0 and after[start - 1] == "\\":
+            continue
+        raw = m.group().lower().replace("\\.", "\0").strip(".\0")
+        run = raw.replace(".", "\0").replace("\0", ".")
+        # A dotless run counts when it follows a dot: the top-level domain in ``.*\\.com``.
+        if ("." in run or m.group().startswith(("\\.", "."))) and len(run) > len(best):
+            best, loose = run, raw.replace(".", "x").replace("\0", ".")
+    if not best or split_origin(f"https://{best}") is None:
+        return "", ""
+    return best, loose if loose != best else ""
+
+
+def audit_probes(text: str) -> tuple[str, ...]:
+    """Origins nobody means to allow, derived from a regex's own text (SPEC 3).
+
+    For the literal host ``H`` of the regex (``example.com`` in ``https://.*\\.example\\.com``)
+    and both schemes: ``x`` prepended to ``H``, a foreign domain appended to ``H``, an
+    unrelated site under the same top-level domain, ``H`` with each unescaped ``.`` read as
+    ``x`` (when it has one), and an unrelated site under ``.invalid``.
+    """
+    host, loose = _literal_host(text)
+    probes: list[str] = []
+    for scheme in ("https", "http"):
+        if host:
+            tld = host.rpartition(".")[2]
+            probes += [
+                f"{scheme}://x{host}",
+                f"{scheme}://{host}.{UNRELATED_HOST}",
+                f"{scheme}://{UNRELATED_LABEL}.{tld}",
+            ]
+            if loose:
+                probes.append(f"{scheme}://{loose}")
+        probes.append(f"{scheme}://{UNRELATED_HOST}")
+    return tuple(p for p in probes if split_origin(p) is not None)
+
+
+# --- matching -------------------------------------------------------------------------------
 
 
 class OriginMatcher:
     """All configured origin entries compiled into look-up structures.
 
     ``match`` does set look-ups for exact, any-port and subdomain entries; regular expressions
-    are combined into one compiled alternation, and their verdicts are memoised (all matchers'
-    memos together hold at most ``REGEX_VERDICTS_LIMIT``). The object is immutable after
-    construction apart from that memo.
+    go through :func:`~flask_crossorigin.patterns.any_fullmatch` (exactly the answers of each
+    alone), and their verdicts are memoised (all matchers' memos together hold at most
+    ``REGEX_VERDICTS_LIMIT``). The object is immutable after construction apart from that memo.
     """
 
     def __init__(self, entries: tuple[OriginEntry, ...]) -> None:
@@ -330,14 +735,15 @@ class OriginMatcher:
         any_port: set[tuple[str, str]] = set()
         subdomains: set[tuple[str, str, str]] = set()
         for e in entries:
+            scheme, _, rest = e.text.partition("://")
             if e.kind is Kind.ANY_PORT:
-                scheme, _, hostport = e.text.partition("://")
-                any_port.add((scheme, hostport[: -len(":*")]))
+                any_port.add((scheme, rest[: -len(":*")]))
             elif e.kind is Kind.SUBDOMAIN:
-                scheme, _, rest = e.text.partition("://")
-                m = _ORIGIN.fullmatch("x://" + rest[len("*.") :])
-                assert m is not None
-                subdomains.add((scheme, "." + m.group(2), m.group(3) or ""))
+                domain = rest[len("*") :]
+                port = ""
+                if ":" in domain:
+                    domain, _, port = domain.rpartition(":")
+                subdomains.add((scheme, domain, port))
         self.any_port = frozenset(any_port)
         self.subdomains = frozenset(subdomains)
         regexes = [e.pattern for e in entries if e.kind is Kind.REGEX and e.pattern is not None]
@@ -360,7 +766,7 @@ class OriginMatcher:
         self.single = next(iter(self.exact)) if self.only_exact and len(self.exact) == 1 else None
 
     def match(self, origin: str) -> Match:
-        """Check a request's ``Origin`` header value."""
+        """Check a request's ``Origin`` header value (SPEC 3): only well-formed ones match."""
         if origin in self.exact:
             return Match.ALLOWED
         if origin == "null":
@@ -379,9 +785,11 @@ class OriginMatcher:
         if lowered in self.exact or (scheme, host) in self.any_port:
             return Match.ALLOWED
         if self.subdomains:
+            subdomains = self.subdomains
             dot = host.find(".")
             while dot > 0:
-                if (scheme, host[dot:], port) in self.subdomains:
+                suffix = host[dot:]
+                if (scheme, suffix, port) in subdomains or (scheme, suffix, "*") in subdomains:
                     return Match.ALLOWED
                 dot = host.find(".", dot + 1)
         if self._combined is not None and self._regex_allows(lowered):

@@ -8,6 +8,7 @@ by every policy built from it (:class:`SharedPieces`); each policy keeps its own
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import weakref
@@ -22,6 +23,8 @@ from .patterns import FullMatch, any_fullmatch
 
 if TYPE_CHECKING:
     from .decision import Decision
+
+logger = logging.getLogger("flask_crossorigin")
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
@@ -168,22 +171,41 @@ def compile_policy(
 def _check_credentials(
     matcher: OriginMatcher, credentials: bool, sources: Mapping[str, str], problems: Problems
 ) -> None:
-    if not credentials:
-        return
+    """SPEC 2 and 3: any-origin or ``null`` with credentials, and the regex safety audit.
+
+    A regex that grants one of its audit probes (origins derived from its own text that nobody
+    means to allow) is a problem with credentials, a logged WARNING without.
+    """
     where = f"origins (from {sources.get('origins', 'default')})"
     because = f"supports_credentials is on (from {sources.get('supports_credentials')})"
     for entry in matcher.entries:
-        if entry.kind is Kind.ANY or entry.matches_any:
+        if credentials and (entry.kind is Kind.ANY or entry.matches_any):
             problems.add(
                 where,
                 entry.text,
                 f"allows every origin, and {because}: any website could make requests with "
-                "your users' cookies and read the answers",
+                "your users' cookies and read the answers"
+                + (f" (it lets in {entry.grants!r})" if entry.grants else ""),
                 "list the origins that may send credentials, e.g. "
                 "origins=['https://app.example.com'], use a callable for a dynamic list, or "
                 "set supports_credentials=False where the data is public",
             )
-        elif entry.kind is Kind.NULL:
+        elif entry.grants and credentials:
+            problems.add(
+                where,
+                entry.text,
+                f"would let in {entry.grants!r}, a site its author does not mean to allow, "
+                f"and {because}",
+                entry.fix,
+            )
+        elif entry.grants:
+            logger.warning(
+                "origins regex %r would let in %r, a site its author does not mean to allow; %s",
+                entry.text,
+                entry.grants,
+                entry.fix,
+            )
+        elif credentials and entry.kind is Kind.NULL:
             problems.add(
                 where,
                 entry.text,
@@ -250,6 +272,7 @@ class SharedPieces(Generic[K, V]):
 
 
 def _header_allow_list(rules: tuple[HeaderRule, ...]) -> HeaderAllowList:
+    """Exact names (lower case) in one set, regexes through one exact combined full-match."""
     names = frozenset(r for r in rules if isinstance(r, str) and r != "*")
     regexes = [r for r in rules if isinstance(r, re.Pattern)]
     return HeaderAllowList("*" in rules, names, any_fullmatch(regexes))

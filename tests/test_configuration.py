@@ -254,3 +254,102 @@ def test_one_extension_many_apps_no_state_on_self() -> None:
             "/x", headers={"Origin": "https://a.com", "Access-Control-Request-Method": "GET"}
         )
         assert response.headers["Access-Control-Max-Age"] == str(i)
+
+
+# --- the regex safety audit at init_app (SPEC 3) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("regex", "lets_in", "fix"),
+    [
+        (r"https://.*", "'https://unrelated-site.invalid'", "list the origins"),
+        (r"https://[a-z0-9.-]+", "'https://unrelated-site.invalid'", "list the origins"),
+        (r"https://.*example\.com", "'https://xexample.com'", r"r'https://example\.com'"),
+        (
+            r"https://example\.com.*",
+            "'https://example.com.unrelated-site.invalid'",
+            r"r'https://example\.com'",
+        ),
+        (r"https://app.example.com(:\d+)?", "'https://appxexamplexcom'", r"app\.example\.com"),
+    ],
+)
+def test_audit_refuses_regexes_that_let_strangers_in_with_credentials(
+    regex: str, lets_in: str, fix: str
+) -> None:
+    """SPEC 2 and 3: with credentials, a regex that grants one of its probes is refused, naming
+    the origin it would let in and an escaped fix."""
+    with pytest.raises(CORSConfigError) as info:
+        CORS(Flask(__name__), origins=[regex], supports_credentials=True)
+    message = str(info.value)
+    assert lets_in in message and fix in message, message
+
+
+def test_audit_refuses_compiled_regexes_too() -> None:
+    """SPEC 3: a compiled pattern is audited like a string."""
+    with pytest.raises(CORSConfigError, match="unrelated-site"):
+        CORS(Flask(__name__), origins=re.compile(r"https?://.+"), supports_credentials=True)
+
+
+def test_audit_warns_without_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    """SPEC 3: without credentials the same finding is a WARNING at init_app, with the fix."""
+    with caplog.at_level(logging.WARNING, logger="flask_crossorigin"):
+        CORS(Flask(__name__), origins=[r"https://.*example\.com"])
+    (record,) = [r for r in caplog.records if r.name == "flask_crossorigin"]
+    assert record.levelno == logging.WARNING
+    assert "https://xexample.com" in record.getMessage()
+    assert r"https://example\.com" in record.getMessage()
+
+
+def test_audit_is_silent_for_careful_regexes(caplog: pytest.LogCaptureFixture) -> None:
+    """SPEC 3: an anchored, escaped regex passes, credentials or not, without a warning."""
+    with caplog.at_level(logging.WARNING, logger="flask_crossorigin"):
+        app = Flask(__name__)
+        CORS(app, origins=[r"https://[a-z0-9-]+\.example\.com"], supports_credentials=True)
+    assert not [r for r in caplog.records if r.name == "flask_crossorigin"]
+    response = app.test_client().get("/", headers={"Origin": "https://a.example.com"})
+    assert response.status_code == 404
+    assert response.headers["Access-Control-Allow-Origin"] == "https://a.example.com"
+
+
+# --- configuration checks of SPEC 2 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"origins": "file://"}, "origins 'file://': uses the file: scheme"),
+        ({"origins": ["http://127.0.0.1.1"]}, "origins[0] 'http://127.0.0.1.1': has the host"),
+        ({"origins": "http://[1.2]"}, "origins 'http://[1.2]': has [1.2], which is not an IPv6"),
+        ({"origins": b"https://a.com"}, "origins b'https://a.com': is bytes"),
+        ({"origins": re.compile(rb"https://a\.com")}, "is a bytes pattern"),
+        ({"allow_headers": [re.compile(b"x-.*")]}, "allow_headers b'x-.*': is a bytes pattern"),
+        ({"resources": {re.compile(b"/api/.*"): {}}}, "is a bytes pattern"),
+        ({"resources": [b"/api"]}, "has type bytes"),
+        ({"max_age": "\u00b2"}, "max_age '\u00b2': is not a non-negative whole number"),
+        ({"max_age": "\u0661\u0662"}, "is not a non-negative whole number"),
+        ({"origins": r"https://a\.com/.*"}, "requires a path or a trailing slash"),
+        ({"resources": {r"api/.*": {}}}, "resources 'api/.*': cannot match a path"),
+        ({"origins": "https://*.example.com/"}, "write 'https://*.example.com'"),
+        ({"origins": "https://a.com:65536"}, "outside 1-65535"),
+        ({"origins": r"(?i)https://a\.com(?u)"}, "is not a valid regular expression"),
+    ],
+)
+def test_configuration_checks_raise_config_errors(options: dict[str, Any], fragment: str) -> None:
+    """SPEC 2: each a CORSConfigError naming option, value and fix, never another exception."""
+    with pytest.raises(CORSConfigError) as info:
+        CORS(Flask(__name__), **options)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"origins": r"https://[a-z]{1,10}\.example\.com"},
+        {"allow_headers": "X-[a-z]{1,10}"},
+        {"allow_headers": "X-A{1,3}"},
+        {"resources": {r"/api/v[0-9]{1,2}/.*": {}}},
+    ],
+)
+def test_a_repetition_is_not_a_comma_list(options: dict[str, Any]) -> None:
+    """SPEC 2: a legitimate regex such as [a-z]{1,10} is never split on its comma."""
+    CORS(Flask(__name__), **options)

@@ -78,7 +78,7 @@ def test_module_does_not_import_flask() -> None:
             Reason.HEADER_NOT_ALLOWED,
             {},
         ),
-        ({"origins": [A]}, ("OPTIONS", A, "GET", "a,,b"), Reason.HEADERS_MALFORMED, {}),
+        ({"origins": [A]}, ("OPTIONS", A, "GET", "a;b"), Reason.HEADERS_MALFORMED, {}),
         (
             {"origins": [A]},
             ("OPTIONS", A, "GET", " "),
@@ -100,7 +100,13 @@ def test_module_does_not_import_flask() -> None:
             Reason.ALLOWED,
             {"Access-Control-Allow-Origin": "*"},
         ),
-        ({"send_wildcard": True}, ("GET", "not an origin"), Reason.ORIGIN_MALFORMED, {}),
+        (
+            {"send_wildcard": True},
+            ("GET", "not an origin"),
+            Reason.ALLOWED,
+            {"Access-Control-Allow-Origin": "*"},
+        ),
+        ({}, ("GET", "not an origin"), Reason.ORIGIN_MALFORMED, {}),
     ],
 )
 def test_decision_table(
@@ -217,3 +223,61 @@ def test_callable_origins_are_asked_every_time() -> None:
     allowed.clear()
     assert not decide(p, "GET", A).allowed
     assert p.answers == {}
+
+
+# --- public policies answer every request alike (SPEC 3) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "origin", "acao"),
+    [
+        ({}, "www.example.com", "www.example.com"),
+        ({}, "https://a.example/", "https://a.example/"),
+        ({}, "null", "null"),
+        ({}, "x" * 512, "x" * 512),
+        ({}, "x" * 513, None),
+        ({}, "https://a.example, https://b.example", None),
+        ({}, "https://a.example https://b.example", None),
+        ({}, "https://b\u00fccher.example", None),
+        ({}, "https://a.example\r\nX: y", None),
+        ({"send_wildcard": True}, "www.example.com", "*"),
+        ({"send_wildcard": True}, "a, b", "*"),
+        ({"origins": [A]}, "www.example.com", None),
+    ],
+)
+def test_public_policy_answers_every_request_alike(
+    options: dict[str, Any], origin: str, acao: str | None
+) -> None:
+    """SPEC 3: any origin without credentials: '*' with send_wildcard, else the Origin when it
+    is a safe token (visible ASCII, no comma or whitespace, at most 512 bytes), else nothing.
+    flask-cors and jub0bs/cors answer a bare host such as www.example.com."""
+    for args in (("GET", origin), ("OPTIONS", origin, "GET")):
+        decision = decide(policy(**options), *args)
+        assert dict(decision.headers).get("Access-Control-Allow-Origin") == acao
+
+
+# --- Access-Control-Request-Headers (SPEC 4) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("requested", "allow_headers", "acah"),
+    [
+        ("x-foo,", "*", "x-foo"),
+        (",,authorization,,", "*", "authorization"),
+        (" X-Foo , , Authorization ", "*", "X-Foo, Authorization"),
+        ("X-Foo, x-foo, X-FOO", "*", "X-Foo"),
+        ("X-Token,", ["x-token"], "X-Token"),
+        (",", "*", None),
+        ("\t", "*", None),
+    ],
+)
+def test_request_headers_ignore_empty_elements_and_keep_spelling(
+    requested: str, allow_headers: Any, acah: str | None
+) -> None:
+    """SPEC 4: empty list elements and whitespace around them are ignored (RFC 9110 5.6.1);
+    Access-Control-Allow-Headers repeats the names as the client spelled them, once each."""
+    decision = decide(
+        policy(origins=[A], allow_headers=allow_headers), "OPTIONS", A, "GET", requested
+    )
+    assert decision.reason is Reason.PREFLIGHT_ALLOWED
+    assert dict(decision.headers).get("Access-Control-Allow-Headers") == acah

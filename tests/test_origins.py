@@ -33,7 +33,11 @@ def problems_for(value: object) -> list[str]:
 
 
 labels = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
-hosts = st.lists(labels, min_size=1, max_size=4).map(".".join)
+# The last label starts with a letter: a numeric one makes the host an IPv4 address.
+last_labels = st.from_regex(r"[a-z]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+hosts = st.builds(
+    lambda head, last: ".".join([*head, last]), st.lists(labels, max_size=3), last_labels
+)
 ports = st.one_of(st.just(""), st.integers(1, 65535).map(str))
 schemes = st.sampled_from(["http", "https", "app", "chrome-extension"])
 
@@ -200,7 +204,7 @@ def test_callable_that_raises_refuses() -> None:
         ('["https://a.com"]', "JSON list"),
         ("https://*.com", "top-level domain"),
         ("https://user@a.com", "user name"),
-        ("https://a.com:99999", "above 65535"),
+        ("https://a.com:99999", "outside 1-65535"),
         ("(unclosed", "not a valid regular expression"),
         ("*.example.com", "write 'https://*.example.com'"),
         (42, "has type int"),
@@ -262,3 +266,333 @@ def test_shared_bound() -> None:
     assert len(first) + len(second) == 5 and bound.count == 5
     bound.keep(first, "new", 9)
     assert (first, second, bound.count) == ({"new": 9}, {}, 1)
+
+
+# --- one grammar for the strings in origins (SPEC 3) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "shown"),
+    [
+        ("*", Kind.ANY, "*"),
+        ("null", Kind.NULL, "null"),
+        ("https://app.example.com", Kind.EXACT, "https://app.example.com"),
+        ("https://app.example.com.", Kind.EXACT, "https://app.example.com."),
+        ("http://127.0.0.1:5000", Kind.EXACT, "http://127.0.0.1:5000"),
+        ("http://[::1]:90", Kind.EXACT, "http://[::1]:90"),
+        ("http://[0:0::1]", Kind.EXACT, "http://[::1]"),
+        ("http://[::FFFF:1.2.3.4]", Kind.EXACT, "http://[::ffff:102:304]"),
+        ("chrome-extension://abcdefgh", Kind.EXACT, "chrome-extension://abcdefgh"),
+        ("https://*.example.com", Kind.SUBDOMAIN, "https://*.example.com"),
+        ("https://*.example.com:8443", Kind.SUBDOMAIN, "https://*.example.com:8443"),
+        ("HTTPS://*.Example.com:*", Kind.SUBDOMAIN, "https://*.example.com:*"),
+        ("http://localhost:*", Kind.ANY_PORT, "http://localhost:*"),
+        ("http://[::1]:*", Kind.ANY_PORT, "http://[::1]:*"),
+        (r"https://app\.example\.com", Kind.REGEX, r"https://app\.example\.com"),
+        ("https://.*.example.com", Kind.REGEX, "https://.*.example.com"),
+        ("https://[a-z]{1,10}.example.com", Kind.REGEX, "https://[a-z]{1,10}.example.com"),
+        ("https://a+.example.com", Kind.REGEX, "https://a+.example.com"),
+        ("https://(a|b).example.com", Kind.REGEX, "https://(a|b).example.com"),
+    ],
+)
+def test_each_string_is_read_one_way(text: str, kind: Kind, shown: str) -> None:
+    """SPEC 3: '*', null, exact origins (DNS, trailing dot, IPv4, bracketed IPv6), wildcard
+    patterns and regexes (regex syntax other than '*' and '.') are told apart by their text."""
+    problems = Problems()
+    (entry,) = parse_entries("origins", text, problems)
+    assert not problems.items
+    assert (entry.kind, entry.text) == (kind, shown)
+
+
+def test_subdomains_on_any_port() -> None:
+    """SPEC 3: scheme://*.host:* is both patterns; flask-cors read it as a regex that lets
+    https://aexample.com in and keeps https://a.example.com:8443 out."""
+    m = matcher("https://*.example.com:*")
+    assert m.match("https://a.example.com:8443") is Match.ALLOWED
+    assert m.match("https://a.b.example.com") is Match.ALLOWED
+    assert m.match("https://aexample.com") is Match.NOT_ALLOWED
+    assert m.match("https://example.com:8443") is Match.NOT_ALLOWED
+    assert m.match("http://a.example.com:8443") is Match.NOT_ALLOWED
+
+
+def test_ipv6_and_trailing_dot_origins_match_themselves() -> None:
+    """SPEC 3: a bracketed IPv6 literal is an exact origin; a trailing-dot host is distinct."""
+    m = matcher("http://[::1]:90", "https://example.com.")
+    assert m.match("http://[::1]:90") is Match.ALLOWED
+    assert m.match("http://[::2]:90") is Match.NOT_ALLOWED
+    assert m.match("https://example.com.") is Match.ALLOWED
+    assert m.match("https://example.com") is Match.NOT_ALLOWED
+    assert matcher("http://[::1]:*").match("http://[::1]:5173") is Match.ALLOWED
+    assert matcher("https://*.example.com").match("https://a.example.com.") is Match.NOT_ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("https://*example.com", "'https://*.example.com'"),
+        ("*.example.com", "'https://*.example.com'"),
+        ("https://a*.example.com/", "'https://*.example.com'"),
+        ("https://*.example.com/", "'https://*.example.com'"),
+        ("https://**.example.com", "'https://*.example.com'"),
+        ("http://localhost:8*", "'http://localhost:*'"),
+        ("https://*", "write '*'"),
+        ("*://app.example.com", "['https://app.example.com', 'http://app.example.com']"),
+    ],
+)
+def test_other_strings_with_a_star_show_the_pattern_meant(text: str, meant: str) -> None:
+    """SPEC 3: a string with '*' and no other regex syntax is a wildcard pattern or an error
+    that shows the pattern the user probably meant (never silently a regex)."""
+    (message,) = problems_for(text)
+    assert "uses '*' outside the patterns" in message
+    assert meant in message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("file://", "whose pages browsers send as 'Origin: null'"),
+        ("file:///home/me/index.html", "whose pages browsers send as 'Origin: null'"),
+        ("http://127.0.0.1.1", "neither a DNS name nor an IPv4 address"),
+        ("http://127.1", "neither a DNS name nor an IPv4 address"),
+        ("http://[1.2]", "not an IPv6 address"),
+        ("http://[::1%eth0]", "not an IPv6 address"),
+        ("http://::1", "write http://[::1]"),
+        ("https://bücher.example", "'https://xn--bcher-kva.example'"),
+        ("https://a_b!.example", "not a DNS name"),
+        ("https://" + "a" * 64 + ".example", "not a DNS name"),
+        ("https://a.com:0", "outside 1-65535"),
+        ("https://a.com:65536", "outside 1-65535"),
+        ("https://a.com:08080", "write 'https://a.com:8080'"),
+        ("https://*.1.2.3.4", "before an IP address"),
+        ("https://*.com:*", "top-level domain"),
+        (r"https://a\.example\.com/.*", "requires a path or a trailing slash"),
+        (r"https://a\.example\.com/", "requires a path or a trailing slash"),
+        (b"https://a.com", "write a str: 'https://a.com'"),
+        ([b"https://a.com"], "write a str: 'https://a.com'"),
+        (re.compile(rb"https://a\.com"), "is a bytes pattern"),
+        ("(?u)https://a", "not a valid regular expression"),
+    ],
+)
+def test_entries_outside_the_grammar_are_errors(value: object, message: str) -> None:
+    """SPEC 2: opaque schemes, hosts that are neither DNS names nor IP literals, ports outside
+    1-65535, regexes that require a path, bytes: each a problem with value and fix."""
+    found = problems_for(value)
+    assert len(found) == 1, found
+    assert message in found[0]
+
+
+def test_a_legitimate_regex_is_not_a_comma_list() -> None:
+    """SPEC 2: [a-z]{1,10} holds a comma, and is a regex."""
+    m = matcher(r"https://[a-z]{1,10}\.example\.com")
+    assert m.match("https://abc.example.com") is Match.ALLOWED
+    assert m.match("https://abcdefghijk.example.com") is Match.NOT_ALLOWED
+
+
+# --- regexes keep their own flags; the combined matcher is exact (SPEC 3) --------------------
+
+
+def test_regexes_with_inline_flags_are_not_joined() -> None:
+    """SPEC 3: (?i) starts its own regex only; joined, it was a raw re.error."""
+    m = matcher(r"(?i)https://a\.test", r"https://b\d\.test")
+    assert m.match("https://a.test") is Match.ALLOWED
+    assert m.match("https://b1.test") is Match.ALLOWED
+    assert m.match("https://b.test") is Match.NOT_ALLOWED
+
+
+def test_verbose_regexes_keep_their_meaning() -> None:
+    """SPEC 3: a VERBOSE comment must not swallow the next entry: joined, these two let in
+    https://a.test, which neither allows alone."""
+    first = re.compile(r"https://a  # the apex only", re.VERBOSE)
+    second = re.compile("\n\\.test", re.VERBOSE)
+    m = matcher(first, second)
+    assert m.match("https://a") is Match.ALLOWED
+    assert m.match("https://a.test") is Match.NOT_ALLOWED
+
+
+def test_case_is_folded_in_ascii_only() -> None:
+    """SPEC 3: case-insensitive in ASCII only: the Kelvin sign is no 'k', the long s no 's'."""
+    assert matcher(re.compile("https://\u212aelvin\\.test")).match("https://kelvin.test") is (
+        Match.NOT_ALLOWED
+    )
+    assert matcher("https://\u017fite\\.test").match("https://site.test") is Match.NOT_ALLOWED
+    assert matcher(r"https://SITE\.test").match("https://site.test") is Match.ALLOWED
+
+
+_PIECES = st.sampled_from(
+    ["a", "b", "A", ".", r"\.", "[ab]", "a*", "b?", "(a|b)", "(?:ab)", "a|b", "#", " ", "\n", "$"]
+)
+_FLAG_SETS = st.sampled_from(
+    [0, re.IGNORECASE, re.VERBOSE, re.IGNORECASE | re.VERBOSE, re.MULTILINE, re.DOTALL]
+)
+_PREFIXES = st.sampled_from(["", "", "(?i)", "(?x)", "(?s)"])
+
+
+@st.composite
+def regexes(draw: st.DrawFn) -> re.Pattern[str]:
+    """Small regexes with varied flags, inline flags, groups, comments and alternations. Every
+    piece is balanced and a global inline flag only ever starts the text, so each draw
+    compiles: nothing is filtered out."""
+    text = draw(_PREFIXES) + "".join(draw(st.lists(_PIECES, min_size=1, max_size=5)))
+    return re.compile(text, draw(_FLAG_SETS))
+
+
+@given(st.lists(regexes(), min_size=1, max_size=6), st.text(alphabet="abAB. #\n", max_size=6))
+def test_combined_matcher_answers_like_each_regex_alone(
+    patterns: list[re.Pattern[str]], value: str
+) -> None:
+    """SPEC 3: any speed-up gives exactly the answers of matching each entry alone."""
+    from flask_crossorigin.patterns import any_fullmatch
+
+    combined = any_fullmatch(patterns)
+    assert combined is not None
+    assert (combined(value) is not None) == any(p.fullmatch(value) for p in patterns)
+
+
+# --- the regex safety audit (SPEC 3) ----------------------------------------------------------
+
+
+def test_audit_probes_come_from_the_regex_text() -> None:
+    """SPEC 3: the literal host with a letter prepended, with a foreign domain appended, an
+    unrelated host (same top-level domain, and .invalid), for both schemes."""
+    from flask_crossorigin.origins import audit_probes
+
+    probes = audit_probes(r"https://.*\.example\.com")
+    assert "https://xexample.com" in probes
+    assert "https://example.com.unrelated-site.invalid" in probes
+    assert "https://unrelated-site.com" in probes
+    assert "http://unrelated-site.invalid" in probes
+    assert all(split_origin(p) is not None for p in probes)
+
+
+@pytest.mark.parametrize(
+    ("regex", "grants"),
+    [
+        (r"https://.*", "https://unrelated-site.invalid"),
+        (r"https://[a-z0-9.-]+", "https://unrelated-site.invalid"),
+        (r"https://.*example\.com", "https://xexample.com"),
+        (r"https://.*-example\.com", "https://x-example.com"),
+        (r"https://example\.com.*", "https://example.com.unrelated-site.invalid"),
+        (r"https://app.example.com(:\d+)?", "https://appxexamplexcom"),
+        (r"https?://.*\.com", "https://unrelated-site.com"),
+        (r"http://.*", "http://unrelated-site.invalid"),
+        (r"https://.*.example.com", "https://xexample.com"),
+    ],
+)
+def test_audit_finds_the_origin_a_regex_lets_in(regex: str, grants: str) -> None:
+    """SPEC 3: the first probe a regex grants is kept, with an escaped fix."""
+    problems = Problems()
+    (entry,) = parse_entries("origins", regex, problems)
+    assert entry.grants == grants
+    assert entry.fix
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        r"https://.*\.example\.com",
+        r"https://[a-z0-9-]+\.example\.com",
+        r"https://(www\.)?example\.com",
+        r"https://app\.example\.com(:\d+)?",
+        r"https://pr-\d+\.preview\.example\.com",
+        r"http://localhost:\d+",
+    ],
+)
+def test_audit_lets_careful_regexes_be(regex: str) -> None:
+    """SPEC 3: a regex that anchors and escapes its host grants no probe."""
+    problems = Problems()
+    (entry,) = parse_entries("origins", regex, problems)
+    assert (entry.grants, entry.matches_any) == ("", False)
+
+
+# --- well-formed request origins (SPEC 3) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost:65536",
+        "http://localhost:0",
+        "http://localhost:08080",
+        "https://\u212aelvin.test",
+        "https://\u017fite.test",
+        "https://bücher.example",
+        "http://1.2.3.4.5",
+        "http://127.1",
+        "http://256.0.0.1",
+        "http://[::1",
+        "http://[1.2]",
+        "http://[::FFFF:1.2.3.4]",
+        "http://[0:0::1]",
+        "https://" + "a" * 64 + ".test",
+        "www.example.com",
+    ],
+)
+def test_only_well_formed_origins_are_matched(origin: str) -> None:
+    """SPEC 3: ASCII, port 1-65535, valid IP literals as browsers serialize them; anything
+    else is malformed for exact, pattern, regex and callable entries alike."""
+    seen: list[str] = []
+
+    def record(value: str) -> bool:
+        seen.append(value)
+        return True
+
+    m = matcher("http://localhost:*", "https://*.a.test", r"https?://.*\.(test|example)", record)
+    assert split_origin(origin) is None
+    assert m.match(origin) is Match.MALFORMED
+    assert seen == []
+
+
+def entry_allows_alone(text: str, origin: str) -> bool:
+    """One wildcard or exact entry, read plainly from its text."""
+    scheme, _, authority = origin.partition("://")
+    host, _, port = authority.partition(":")
+    e_scheme, _, e_authority = text.partition("://")
+    e_host, _, e_port = e_authority.partition(":")
+    if e_scheme != scheme or e_port not in ("*", port):
+        return False
+    if e_host.startswith("*."):
+        return host.endswith(e_host[1:]) and len(host) > len(e_host) - 1
+    return e_host == host
+
+
+wildcard_entries = st.builds(
+    lambda sub, host, port: ("*." if sub else "") + host + port,
+    st.booleans(),
+    st.sampled_from(["a.test", "b.a.test", "localhost", "a.test."]),
+    st.sampled_from(["", ":*", ":8080"]),
+).map(lambda rest: "https://" + rest)
+request_origins = st.builds(
+    lambda label, host, port: f"https://{label}{host}{port}",
+    st.sampled_from(["", "x.", "y.x.", "b.", "xb."]),
+    st.sampled_from(["a.test", "b.a.test", "localhost", "a.test.", "ba.test"]),
+    st.sampled_from(["", ":8080", ":9"]),
+)
+
+
+@given(st.lists(wildcard_entries, min_size=1, max_size=5), request_origins)
+def test_pattern_look_ups_answer_like_each_entry_alone(entries: list[str], origin: str) -> None:
+    """SPEC 3: the set look-ups per label give exactly the answers of each entry alone."""
+    m = matcher(*entries)
+    expected = any(entry_allows_alone(e, origin) for e in entries)
+    assert (m.match(origin) is Match.ALLOWED) is expected
+
+
+@pytest.mark.parametrize(
+    ("written", "serialized"),
+    [
+        ("0:0:0:0:0:0:0:0", "::"),
+        ("1:0:0:0:0:0:0:0", "1::"),
+        ("0:0:0:0:0:0:0:1", "::1"),
+        ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+        ("2001:0db8:0:1:0:0:0:1", "2001:db8:0:1::1"),
+        ("2001:DB8::1:0:1", "2001:db8::1:0:1"),
+        ("1:2:3:4:5:6:0:8", "1:2:3:4:5:6:0:8"),
+        ("::ffff:1.2.3.4", "::ffff:102:304"),
+    ],
+)
+def test_ipv6_hosts_are_written_as_browsers_serialize_them(written: str, serialized: str) -> None:
+    """SPEC 3: an IPv6 entry is normalised to the URL standard's serialization (the first
+    longest run of two or more zero groups as '::', no embedded IPv4), which a browser sends."""
+    (entry,) = parse_entries("origins", f"http://[{written}]:8080", Problems())
+    assert entry.text == f"http://[{serialized}]:8080"
+    assert matcher(f"http://[{written}]:8080").match(entry.text) is Match.ALLOWED

@@ -156,10 +156,11 @@ def test_method_membership_is_case_sensitive_after_upper_casing_config() -> None
 
 
 def test_allow_headers_star_echoes_names_never_a_literal_star() -> None:
-    """SPEC 4: '*' echoes the requested names, so Authorization and credentials work."""
+    """SPEC 4: '*' echoes the requested names as the client spelled them, so Authorization
+    and credentials work."""
     app = build_app(origins=[A], supports_credentials=True)
     response = preflight(app, Access_Control_Request_Headers="Authorization, X-Token")
-    assert response.headers["Access-Control-Allow-Headers"] == "authorization, x-token"
+    assert response.headers["Access-Control-Allow-Headers"] == "Authorization, X-Token"
 
 
 def test_allow_headers_regex_full_match_case_insensitive() -> None:
@@ -231,13 +232,16 @@ def test_any_origin_reflects_without_send_wildcard() -> None:
 
 
 def test_malformed_origin_never_reflected_never_500() -> None:
-    """SPEC 3: malformed Origin: no grant, never a 500."""
-    app = build_app()
-    client = app.test_client()
-    for origin in ["https://a.com, https://b.com", "https://a.com/", "x" * 10_000, "a b"]:
-        response = client.get("/api/items", headers={"Origin": origin})
-        assert response.status_code == 200
-        assert "Access-Control-Allow-Origin" not in response.headers
+    """SPEC 3: malformed Origin: no grant, never a 500; a public policy reflects only a safe
+    token (visible ASCII, no comma, at most 512 bytes)."""
+    for app in (build_app(), build_app(origins=[A, "https://a.com"])):
+        client = app.test_client()
+        for origin in ["https://a.com, https://b.com", "x" * 10_000, "a b", "a\u00e9"]:
+            response = client.get("/api/items", headers={"Origin": origin})
+            assert response.status_code == 200
+            assert "Access-Control-Allow-Origin" not in response.headers
+    response = build_app(origins=[A]).test_client().get("/api/items", headers={"Origin": A + "/"})
+    assert "Access-Control-Allow-Origin" not in response.headers
 
 
 @pytest.mark.parametrize(
@@ -397,8 +401,8 @@ def test_init_app_twice_later_resources_first() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["," * 1_000_000, " " * 1_000_000, "\t" * 100, ",".join(f"x-h{i}" for i in range(100_000))],
-    ids=["1 MB of commas", "1 MB of spaces", "100 tabs", "100,000 names"],
+    ["," * 1_000_000, " " * 1_000_000, "\t" * 5000, ",".join(f"x-h{i}" for i in range(100_000))],
+    ids=["1 MB of commas", "1 MB of spaces", "5,000 tabs", "100,000 names"],
 )
 def test_hostile_request_headers_are_refused(value: str) -> None:
     """SPEC 4: over the length or count bound the preflight is refused, blank or not."""
@@ -415,19 +419,18 @@ def test_short_blank_request_headers_mean_none() -> None:
     assert "Access-Control-Allow-Headers" not in response.headers
 
 
-def test_public_wildcard_refuses_malformed_origins_with_vary() -> None:
-    """SPEC 3 and 4: '*' for every well-formed origin, shared without Vary; a malformed Origin
-    is refused, and that answer says Vary: Origin, so a cache never serves it to others."""
+def test_public_wildcard_answers_every_request_alike() -> None:
+    """SPEC 3 and 4: a public policy with send_wildcard answers every request with '*', a
+    malformed Origin too (nothing is at stake, '*' repeats nothing), shared without Vary."""
     app = build_app(send_wildcard=True)
     client = app.test_client()
-    good = client.get("/api/items", headers={"Origin": A})
-    assert good.headers["Access-Control-Allow-Origin"] == "*"
-    assert "Vary" not in good.headers
-    bad = client.get("/api/items", headers={"Origin": "https://a.example/path"})
-    assert "Access-Control-Allow-Origin" not in bad.headers
-    assert bad.headers["Vary"] == "Origin"
+    for origin in [A, "https://a.example/path", "www.example.com", "a, b"]:
+        response = client.get("/api/items", headers={"Origin": origin})
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Vary" not in response.headers
     pre = preflight(app, origin="https://a.example, https://b.example")
-    assert cors_headers(pre) == {} and pre.headers["Vary"] == "Origin"
+    assert pre.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Vary" not in pre.headers
 
 
 def _all_answers(app: Flask) -> list[tuple[int, list[tuple[str, str]]]]:
