@@ -147,11 +147,14 @@ def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[H
 
 
 def parse_expose_headers(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
+    """Header names as written; a list (or set) is sent sorted, as flask-cors 6.0.5 sends it,
+    a string in its own order."""
     if raw is None:
         return ()
-    return _tokens(
+    names = _tokens(
         option, raw, problems, "header name", "use names such as 'X-Total-Count', or '*'", str
     )
+    return names if isinstance(raw, str) else tuple(sorted(names))
 
 
 _TRUE = frozenset({"true", "1", "yes", "on"})

@@ -72,9 +72,7 @@ class Expected:
     until: str = ""
 
 
-_ORIGINS = "the origins work (a public policy answers a bare-host Origin; ACAH as spelled)"
 _PIPELINE = "the request-pipeline work (intercept_exceptions as flask-cors 6.0.5)"
-_LEAD = "a lead decision (flask-cors sorts expose_headers; SPEC says nothing on order)"
 
 _D = "tests/decorator/"
 _E = "tests/extension/"
@@ -127,39 +125,6 @@ EXPECTED_FAILURES: dict[str, Expected] = {
         "resources='}' cannot match a path (no leading '/'): a configuration error at "
         "init_app, where flask-cors ignores it",
     ),
-    # Expected to pass after the origins work.
-    **{
-        f"{_D}test_allow_headers.py::AllowHeadersTestCaseIntegration::{name}": Expected(
-            "SPEC 3, 4",
-            "Origin 'www.example.com' (no scheme) under origins '*', and ACAH repeats the "
-            "names as the client spelled them",
-            _ORIGINS,
-        )
-        for name in (
-            "test_allow_headers_regex",
-            "test_allow_headers_with_request_headers",
-            "test_allow_headers_with_request_headers_case_insensitive",
-        )
-    },
-    **{
-        f"{_D}{name}": Expected(
-            "SPEC 3", "Origin 'www.example.com' (no scheme) under origins '*'", _ORIGINS
-        )
-        for name in (
-            "test_exception_interception.py::ExceptionInterceptionDefaultTestCase::"
-            "test_acl_abort_404",
-            "test_exception_interception.py::ExceptionInterceptionDefaultTestCase::"
-            "test_acl_abort_500",
-            "test_exception_interception.py::ExceptionInterceptionDefaultTestCase::"
-            "test_acl_exception_with_error_handler",
-            "test_exception_interception.py::ExceptionInterceptionDefaultTestCase::"
-            "test_acl_uncaught_exception_500",
-            "test_max_age.py::MaxAgeTestCase::test_string",
-            "test_max_age.py::MaxAgeTestCase::test_time_delta",
-            "test_methods.py::MethodsCase::test_defaults",
-            "test_methods.py::MethodsCase::test_methods_defined",
-        )
-    },
     # Expected to pass after the request-pipeline work (and the origins work).
     **{
         f"{_D}test_exception_interception.py::NoExceptionInterceptionTestCase::{name}": (
@@ -176,13 +141,6 @@ EXPECTED_FAILURES: dict[str, Expected] = {
             "test_acl_exception_with_error_handler",
         )
     },
-    # Reported: needs a decision.
-    f"{_D}test_expose_headers.py::ExposeHeadersTestCase::test_override": Expected(
-        "SPEC 1",
-        "flask-cors sends expose_headers sorted, ours in the order written (and a bare-host "
-        "Origin)",
-        _LEAD,
-    ),
 }
 
 
