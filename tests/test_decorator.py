@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, request
 from flask.views import MethodView
 
-from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin import CORS, CORSConfigError, cross_origin
 
 A = "https://a.example"
 B = "https://b.example"
@@ -138,20 +138,66 @@ def test_decorator_reads_app_config() -> None:
     assert "Access-Control-Allow-Origin" not in client.get("/d", headers={"Origin": A}).headers
 
 
-def test_decorator_cross_option_error_at_first_use() -> None:
-    """Cross-option checks need app.config, so they run when the app is first known."""
-    from flask_crossorigin import CORSConfigError
-
+def test_decorator_cross_option_error_without_the_extension_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SPEC 6: without the extension, a problem only app.config reveals is logged once at
+    ERROR with its fix, and the view serves without a CORS grant (never a 500)."""
     app = Flask(__name__)
-    app.config["PROPAGATE_EXCEPTIONS"] = True
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
 
     @app.route("/d")
-    @cross_origin(supports_credentials=True)
+    @cross_origin(origins="*")
+    def view() -> str:
+        return "x"
+
+    client = app.test_client()
+    with caplog.at_level("ERROR", logger="flask_crossorigin"):
+        answers = [
+            client.get("/d", headers={"Origin": B}),
+            client.get("/d"),
+            client.options("/d", headers={"Origin": B, "Access-Control-Request-Method": "GET"}),
+        ]
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    assert [r.get_data(as_text=True) for r in answers[:2]] == ["x", "x"]
+    assert all(not any(k.startswith("Access-Control-") for k in r.headers) for r in answers)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "supports_credentials" in errors[0].getMessage()
+    assert "list the origins that may send credentials" in errors[0].getMessage()
+
+
+def test_decorator_cross_option_error_at_registration_with_the_extension() -> None:
+    """SPEC 6: with the extension, a decorated view registered after CORS(app) is compiled as
+    it is registered; a bad combination with app.config raises CORSConfigError there."""
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    CORS(app, origins=[B])
+
     def view() -> str:
         return "x"
 
     with pytest.raises(CORSConfigError, match="supports_credentials"):
-        app.test_client().get("/d", headers={"Origin": B})
+        app.add_url_rule("/d", view_func=cross_origin(origins="*")(view))
+
+    blueprint = Blueprint("bp", __name__)
+    blueprint.add_url_rule("/e", view_func=cross_origin(origins="*")(view))
+    with pytest.raises(CORSConfigError, match="supports_credentials"):
+        app.register_blueprint(blueprint)
+
+
+def test_decorator_cross_option_error_before_the_extension() -> None:
+    """SPEC 6: a decorated view registered before CORS(app) fails at init_app."""
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+
+    @app.route("/d")
+    @cross_origin(origins="*")
+    def view() -> str:
+        return "x"
+
+    with pytest.raises(CORSConfigError, match="supports_credentials"):
+        CORS(app, origins=[B])
 
 
 def test_async_view_with_decorator_and_extension() -> None:
