@@ -135,8 +135,8 @@ class CrossOriginView:
             self.required_methods = {*required, "OPTIONS"}
             self.provide_automatic_options = False
 
-    @property  # type: ignore[no-redef]
-    def provide_automatic_options(self) -> Optional[bool]:  # noqa: F811
+    @property
+    def provide_automatic_options(self) -> Optional[bool]:
         """Whether Flask answers ``OPTIONS`` for this view: never with ``automatic_options``.
 
         Stored in the instance's ``__dict__`` too, so that ``functools.wraps`` around this

@@ -295,7 +295,8 @@ class AppState:
         """Add the CORS headers to a response of a covered route (``after_request`` hook)."""
         req = current_request()
         environ = req.environ
-        if environ.get(DONE) is response:  # a decorated view's response, or an error's
+        done: object = environ.get(DONE)
+        if done is response:  # a decorated view's response, or an error's
             return response
         coverage = self.request_coverage(req)
         if coverage is not None:
@@ -360,7 +361,9 @@ def _preflights_first(
     return full_dispatch_request
 
 
-def _intercepting(handler: Callable[[Exception], Any], state: AppState) -> Callable[[Exception], Any]:
+def _intercepting(
+    handler: Callable[[Exception], Any], state: AppState
+) -> Callable[[Exception], Any]:
     """Wrap one of the app's exception handlers: with ``intercept_exceptions`` (the default),
     the error response gets the CORS headers as soon as it is made, as flask-cors does.
 

@@ -160,7 +160,7 @@ def test_decorator_cross_option_error_without_the_extension_is_logged_once(
         ]
     assert [r.status_code for r in answers] == [200, 200, 200]
     assert [r.get_data(as_text=True) for r in answers[:2]] == ["x", "x"]
-    assert all(not any(k.startswith("Access-Control-") for k in r.headers.keys()) for r in answers)
+    assert all(not any(k.startswith("Access-Control-") for k, _ in r.headers) for r in answers)
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1
     assert "supports_credentials" in errors[0].getMessage()
