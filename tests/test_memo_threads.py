@@ -14,9 +14,8 @@ from typing import Callable
 import pytest
 from flask import Flask
 
-from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin import CORS, cross_origin, respond
 from flask_crossorigin import decision as decision_module
-from flask_crossorigin import respond
 from flask_crossorigin.configure import single_policy
 from flask_crossorigin.errors import Problems
 from flask_crossorigin.memo import SharedBound
@@ -45,7 +44,7 @@ def run_threads(work: Callable[[int], None], threads: int = THREADS) -> None:
         try:
             start.wait()
             work(number)
-        except BaseException as error:  # noqa: BLE001 (reported below)
+        except BaseException as error:
             errors.append(error)
 
     workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
@@ -102,7 +101,7 @@ def _decision_tables() -> int:
     return sum(
         len(table)
         for table in list(
-            (bound._tables.values() if isinstance(bound._tables, dict) else bound._tables)
+            bound._tables.values() if isinstance(bound._tables, dict) else bound._tables
         )
     )
 
