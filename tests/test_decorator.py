@@ -368,3 +368,129 @@ def test_one_decorator_on_several_views_names_each(caplog: pytest.LogCaptureFixt
         "@cross_origin on Things",
         "@cross_origin on Others",
     ]
+
+
+def test_decorators_list_of_a_method_view_answers_preflights_without_extension() -> None:
+    """SPEC 1: cross_origin in a MethodView's ``decorators`` list answers the view's
+    preflights without the extension, although as_view resets provide_automatic_options."""
+
+    class Items(MethodView):
+        decorators = [cross_origin(origins=[A], methods=["GET", "PUT"])]
+
+        def get(self) -> str:
+            return "items"
+
+        def put(self) -> str:
+            return "put"
+
+    app = Flask(__name__)
+    app.add_url_rule("/items", view_func=Items.as_view("items"))
+    client = app.test_client()
+    response = client.options(
+        "/items", headers={"Origin": A, "Access-Control-Request-Method": "PUT"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+    assert client.put("/items", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    # A plain OPTIONS still gets what Flask answers, with its Allow header.
+    plain = client.options("/items")
+    assert set(plain.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PUT"}
+
+
+def test_decorators_list_of_a_restx_resource_answers_preflights_without_extension() -> None:
+    """SPEC 1: the same for a flask-restx Resource's ``decorators`` list."""
+    restx = pytest.importorskip("flask_restx")
+    app = Flask(__name__)
+    api = restx.Api(app)
+
+    @api.route("/things")
+    class Things(restx.Resource):  # type: ignore[misc]
+        decorators = [cross_origin(origins=[A])]
+
+        def get(self) -> dict[str, int]:
+            return {"things": 1}
+
+    client = app.test_client()
+    response = client.options(
+        "/things", headers={"Origin": A, "Access-Control-Request-Method": "GET"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert client.get("/things", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+
+
+def test_method_decorators_answer_preflights_with_the_extension() -> None:
+    """SPEC 1: cross_origin in a Resource's ``method_decorators`` answers its preflights
+    where the app has the extension (whatever paths the extension's own policy covers)."""
+    restx = pytest.importorskip("flask_restx")
+    app = Flask(__name__)
+    CORS(app, origins=[B])
+    api = restx.Api(app)
+
+    @api.route("/things")
+    class Things(restx.Resource):  # type: ignore[misc]
+        method_decorators = [cross_origin(origins=[A])]
+
+        def get(self) -> dict[str, int]:
+            return {"things": 1}
+
+    response = app.test_client().options(
+        "/things", headers={"Origin": A, "Access-Control-Request-Method": "GET"}
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_decorated_preflight_without_extension_builds_no_default_options_response(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SPEC 7: a decorated view answers a preflight without first building Flask's default
+    OPTIONS response (only a plain OPTIONS gets that)."""
+    app = Flask(__name__)
+
+    @app.route("/d")
+    @cross_origin(origins=[A])
+    def view() -> str:
+        return "x"
+
+    built: list[int] = []
+    original = app.make_default_options_response
+
+    def counting() -> Response:
+        built.append(1)
+        return original()
+
+    monkeypatch.setattr(app, "make_default_options_response", counting)
+    client = app.test_client()
+    response = client.options("/d", headers={"Origin": A, "Access-Control-Request-Method": "GET"})
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert built == []
+    client.options("/d")
+    assert built == [1]
+
+
+def test_decorated_get_keeps_its_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC 7: a decorated view's requests from an origin seen before are answered from the
+    policy's kept decisions, without deciding again."""
+    from flask_crossorigin import decision
+
+    app = Flask(__name__)
+
+    @app.route("/d")
+    @cross_origin(origins=[A])
+    def view() -> str:
+        return "x"
+
+    client = app.test_client()
+    client.get("/d", headers={"Origin": A})
+    calls: list[str] = []
+    original = decision._allow_origin
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append("decided")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decision, "_allow_origin", counting)
+    for _ in range(3):
+        assert client.get("/d", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    assert calls == []
