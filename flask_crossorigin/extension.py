@@ -1,13 +1,18 @@
-"""The ``CORS`` extension: compile the configuration at ``init_app``, then two hooks.
+"""The ``CORS`` extension: compile the configuration at ``init_app``, then answer requests.
 
 A request's path through this module:
 
-1. Before the app's ``before_request`` hooks (the extension wraps ``app.preprocess_request``,
-   which runs them): a preflight on a covered route is answered here, before any auth hook or
-   view decorator can refuse it (browsers never send credentials on a preflight). Every other
-   request passes through at the cost of one comparison.
+1. The extension wraps ``app.full_dispatch_request``. A preflight on a covered route is
+   answered there, before Flask's ``request_started`` signal, URL value preprocessors and
+   ``before_request`` hooks (an auth hook never sees it: browsers send no credentials on a
+   preflight), and the answer skips the ``after_request`` hooks; teardown functions run as
+   for any request. The route that judges it is the one the actual request will reach: the
+   URL matched with ``Access-Control-Request-Method``, through a strict-slash redirect.
+   Every other request passes through at the cost of one comparison.
 2. ``after_request``: every other response of a covered route gets its CORS headers, unless a
-   view already set ``Access-Control-Allow-Origin``.
+   view already set ``Access-Control-Allow-Origin``. With ``intercept_exceptions``, the app's
+   exception handlers add them as soon as they make an error response.
+3. ``add_url_rule`` is wrapped too, so that a decorated view is checked as it is registered.
 
 What covers a request, most specific first: ``@cross_origin`` on its view, then a blueprint's
 ``CORS(bp)`` policy, then the first matching entry of ``resources``.
@@ -62,10 +67,13 @@ class CORS:
         """Compile the configuration for ``app`` and register the hooks.
 
         The first call on an app registers an ``after_request`` hook, which adds the CORS
-        headers to every response of a covered route, and wraps ``app.preprocess_request``,
-        so that a covered preflight is answered before the app's URL value preprocessors and
-        ``before_request`` hooks (an auth hook never sees it). A later call adds its
-        resources, ahead of the earlier ones.
+        headers to every response of a covered route, and wraps ``app.full_dispatch_request``,
+        so that a covered preflight is answered by this extension alone: no URL value
+        preprocessor, ``before_request`` or ``after_request`` hook or view runs for it
+        (SPEC section 4). It also wraps the app's exception handlers (``intercept_exceptions``)
+        and ``add_url_rule`` (a decorated view registered later is checked as it is
+        registered, and raises :class:`~flask_crossorigin.CORSConfigError` there). A later
+        call adds its resources, ahead of the earlier ones.
 
         ``app`` may be a :class:`~flask.Blueprint`: its policy then covers the blueprint's
         routes wherever it is registered, and wins over the app's.
