@@ -12,6 +12,7 @@ import copy
 import functools
 import inspect
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, TypeVar, cast
 
@@ -66,14 +67,15 @@ class CrossOrigin:
     def serving_coverage(self, app: Flask, view: str) -> Optional[Coverage]:
         """:meth:`coverage_for` on the request path: a configuration problem is logged once,
         at ERROR with its fix, and the view then serves without a CORS grant (``None``)."""
-        compiled = _compiled(app)
-        if self.key in compiled:
-            return compiled[self.key]
         try:
             return self.coverage_for(app, view)
         except CORSConfigError as error:
-            if compiled.setdefault(self.key, None) is None and self.key not in _logged(app):
-                _logged(app).add(self.key)
+            _compiled(app).setdefault(self.key, None)
+            with _log_lock:
+                logged = _logged(app)
+                first = self.key not in logged
+                logged.add(self.key)
+            if first:
                 logger.error(
                     "@cross_origin on %s is not applied, this view answers without CORS "
                     "headers: %s",
@@ -185,6 +187,8 @@ class CrossOriginView:
 #: options cannot be combined with ``app.config``; logged once).
 COMPILED_KEY = "flask_crossorigin.views"
 _LOGGED_KEY = "flask_crossorigin.views_logged"
+#: Makes "logged once" exact when several threads meet the same problem at once.
+_log_lock = threading.Lock()
 _MISSING: Any = object()
 
 

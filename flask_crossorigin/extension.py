@@ -37,7 +37,7 @@ from .errors import Problems
 from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
-from .respond import DONE, EXPOSE, current_app_object, current_request, expose_own_headers, write
+from .respond import DONE, EXPOSE, current_request, expose_own_headers, write
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -219,7 +219,7 @@ class AppState:
         route has, only not for ``method``, gives that route (its 405 is that route's). An
         unknown path gives no endpoint.
         """
-        adapter = _url_adapter(req)
+        adapter = _url_adapter()
         path = req.path
         if adapter is None:
             return None, path
@@ -312,13 +312,11 @@ class AppState:
         return response
 
 
-def _url_adapter(req: Request) -> Optional[MapAdapter]:
-    """The URL adapter Flask bound for the current request."""
+def _url_adapter() -> Optional[MapAdapter]:
+    """The URL adapter Flask bound for the current request (``None`` if it could not bind
+    one, when ``SERVER_NAME`` does not match the request's host)."""
     adapter = getattr(request_ctx, "url_adapter", None)
-    if isinstance(adapter, MapAdapter):
-        return adapter
-    app = current_app_object()
-    return app.create_url_adapter(req)
+    return adapter if isinstance(adapter, MapAdapter) else None
 
 
 def _redirect_path(new_url: str, script_name: str) -> str:

@@ -85,23 +85,6 @@ current_request: Callable[[], Request] = cast("LocalProxy[Request]", request)._g
 current_app_object: Callable[[], Flask] = cast("LocalProxy[Flask]", current_app)._get_current_object
 
 
-def has_header(headers: Headers, lowered_name: str) -> bool:
-    """``lowered_name in headers``, without the exception ``Headers`` raises on a miss."""
-    for name, _ in headers:  # noqa: SIM110 (a loop: no generator object per call)
-        if name.lower() == lowered_name:
-            return True
-    return False
-
-
-def is_preflight(environ: dict[str, object]) -> bool:
-    """An ``OPTIONS`` request with ``Origin`` and ``Access-Control-Request-Method``."""
-    return (
-        environ.get("REQUEST_METHOD") == "OPTIONS"
-        and "HTTP_ORIGIN" in environ
-        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
-    )
-
-
 def write(
     policy: Policy,
     response: Response,
@@ -194,13 +177,11 @@ def log_grant(decision: Decision, environ: dict[str, Any], origin: Optional[str]
     )
 
 
-def add_vary_origin(headers: Headers, present: Optional[bool] = None) -> None:
+def add_vary_origin(headers: Headers, present: bool) -> None:
     """Add ``Origin`` to ``Vary``, merging with what is there; ``Vary: *`` stays as it is.
 
-    ``present`` says whether ``headers`` has a ``Vary`` already, when the caller knows.
+    ``present`` says whether ``headers`` has a ``Vary`` already.
     """
-    if present is None:
-        present = has_header(headers, "vary")
     if not present:
         headers.add("Vary", "Origin")
         return

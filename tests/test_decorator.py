@@ -494,3 +494,19 @@ def test_decorated_get_keeps_its_decision(monkeypatch: pytest.MonkeyPatch) -> No
     for _ in range(3):
         assert client.get("/d", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
     assert calls == []
+
+
+def test_decorated_method_of_a_class_view() -> None:
+    """SPEC 1: the decorator on a method inside a class binds like a function."""
+
+    class Items(MethodView):
+        @cross_origin(origins=[A])
+        def get(self) -> str:
+            return f"items of {type(self).__name__}"
+
+    app = Flask(__name__)
+    app.add_url_rule("/items", view_func=Items.as_view("items"))
+    response = app.test_client().get("/items", headers={"Origin": A})
+    assert response.get_data(as_text=True) == "items of Items"
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert Items.__dict__["get"].__get__(None, Items) is Items.__dict__["get"]

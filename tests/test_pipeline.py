@@ -502,3 +502,63 @@ def test_introspection_of_a_bad_decorated_view_raises_config_error() -> None:
 
     with app.app_context(), pytest.raises(CORSConfigError, match="supports_credentials"):
         introspect.coverage(app, "/open")
+
+
+def test_redirect_rule_answered_with_its_targets_policy() -> None:
+    """SPEC 4: a ``redirect_to`` rule is answered with its target route's policy, also for a
+    method the target does not serve (its 405 is the target's)."""
+    app = Flask(__name__)
+    CORS(app, origins=[B])
+
+    @app.route("/new", methods=["GET"])
+    @cross_origin(origins=[A], methods=["GET", "PUT"])
+    def new() -> str:
+        return "new"
+
+    app.add_url_rule("/old", endpoint="old", redirect_to="/new", methods=["GET", "PUT"])
+    for method in ("GET", "PUT"):
+        response = preflight(app, "/old", A, method)
+        assert response.status_code == 200
+        assert response.headers[ACAO] == A, method
+    redirect = app.test_client().get("/old", headers={"Origin": A})
+    assert redirect.status_code == 308 and redirect.headers[ACAO] == A
+
+
+def test_decorated_view_problem_logged_once_under_threads(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SPEC 6: without the extension, a decorated view's configuration problem is logged
+    exactly once, however many threads meet it at once; none of them gets a 500."""
+    import sys
+    import threading
+
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+
+    @app.route("/open")
+    @cross_origin(origins="*")
+    def open_view() -> str:
+        return "x"
+
+    statuses: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def work() -> None:
+        client = app.test_client()
+        barrier.wait()
+        for _ in range(20):
+            statuses.append(client.get("/open", headers={"Origin": A}).status_code)
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with caplog.at_level("ERROR", logger="flask_crossorigin"):
+            threads = [threading.Thread(target=work) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+    finally:
+        sys.setswitchinterval(before)
+    assert statuses == [200] * 160
+    assert len([r for r in caplog.records if r.name == "flask_crossorigin"]) == 1
