@@ -70,7 +70,7 @@ def test_shared_bound_exact_under_threads() -> None:
             largest[0] = max(largest[0], len(table))
 
     run_threads(work)
-    assert sum(len(t) for t in tables) == bound.count
+    assert sum(len(t) for t in tables) == bound.count == len(bound)
     assert 0 < bound.count <= 97
     assert largest[0] <= 97
 
