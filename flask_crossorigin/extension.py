@@ -306,9 +306,21 @@ class AppState:
         done: object = environ.get(DONE)
         if done is response:  # a decorated view's response, or an error's
             return response
-        coverage = self.request_coverage(req)
-        if coverage is not None:
-            write(coverage.policy, response, coverage.source, environ, self.app)
+        rule = req.url_rule
+        if rule is not None and environ.get("REQUEST_METHOD") != "OPTIONS":
+            # The common case (what request_coverage does for it, without the call).
+            coverage = self._by_endpoint.get(rule.endpoint, _MISSING)
+            if coverage is _MISSING:
+                coverage = self.covering_endpoint(rule.endpoint)
+            if coverage is None:
+                coverage = self.router.universal or self.router.match(req.path)
+                if coverage is None:
+                    return response
+        else:
+            coverage = self.request_coverage(req)
+            if coverage is None:
+                return response
+        write(coverage.policy, response, coverage.source, environ, self.app)
         return response
 
 
