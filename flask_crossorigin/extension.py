@@ -151,6 +151,10 @@ class AppState:
         state = cls(app)
         app.extensions[STATE_KEY] = state
         state._install()
+        # The views registered before the extension came (CORS(bp) on a blueprint registered
+        # after its routes): checked now, as later ones are as they are registered.
+        for view in list(app.view_functions.values()):
+            state.check_view(view)
         return state
 
     def add_rules(self, rules: tuple[ResourceRule, ...], layers: list[Layer]) -> None:

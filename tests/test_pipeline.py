@@ -562,3 +562,37 @@ def test_decorated_view_problem_logged_once_under_threads(
         sys.setswitchinterval(before)
     assert statuses == [200] * 160
     assert len([r for r in caplog.records if r.name == "flask_crossorigin"]) == 1
+
+
+def test_decorated_view_in_a_blueprint_with_its_own_policy_fails_at_registration() -> None:
+    """SPEC 6: an app whose only CORS policy is a blueprint's: a bad decorated view in that
+    blueprint raises CORSConfigError when the blueprint is registered, not at a request."""
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    blueprint = Blueprint("bp", __name__)
+
+    @blueprint.route("/open")
+    @cross_origin(origins="*")
+    def open_view() -> str:
+        return "x"
+
+    CORS(blueprint, origins=[A])
+    with pytest.raises(CORSConfigError, match="supports_credentials"):
+        app.register_blueprint(blueprint)
+
+
+def test_blueprint_policy_registered_after_its_routes_covers_them() -> None:
+    """SPEC 5: CORS(bp) called after the blueprint's routes still covers them, with an app
+    policy and decorated views around."""
+    app = Flask(__name__)
+    CORS(app, origins=[B])
+    blueprint = Blueprint("bp", __name__)
+
+    @blueprint.route("/bp/items", methods=["GET", "PUT"])
+    def items() -> str:
+        return "x"
+
+    CORS(blueprint, origins=[A])
+    app.register_blueprint(blueprint)
+    assert app.test_client().get("/bp/items", headers={"Origin": A}).headers[ACAO] == A
+    assert preflight(app, "/bp/items", A, "PUT").headers[ACAO] == A
