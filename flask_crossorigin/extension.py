@@ -397,6 +397,11 @@ def _intercepting(
     def intercept(error: Exception) -> Any:
         answer = handler(error)
         req = current_request()
+        exposed: object = req.environ.get(EXPOSE)
+        if exposed is answer and isinstance(answer, Response):
+            # An unhandled error's response, finished by the after_request hooks: list the
+            # header names they added (expose_headers='*' with credentials).
+            expose_own_headers(answer.headers)
         coverage = state.request_coverage(req)
         if coverage is None or not coverage.policy.intercept_exceptions:
             return answer

@@ -596,3 +596,26 @@ def test_blueprint_policy_registered_after_its_routes_covers_them() -> None:
     app.register_blueprint(blueprint)
     assert app.test_client().get("/bp/items", headers={"Origin": A}).headers[ACAO] == A
     assert preflight(app, "/bp/items", A, "PUT").headers[ACAO] == A
+
+
+def test_expose_star_on_an_unhandled_errors_response() -> None:
+    """SPEC 4: expose_headers='*' with credentials on the 500 of an unhandled exception lists
+    the headers that hooks registered before CORS(app) add to it."""
+    app = Flask(__name__)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.after_request
+    def request_id(response: Response) -> Response:
+        response.headers["X-Request-Id"] = "42"
+        return response
+
+    CORS(app, origins=[A], supports_credentials=True, expose_headers="*")
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom", headers={"Origin": A})
+    assert response.status_code == 500
+    assert response.headers[ACAO] == A
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Request-Id"
