@@ -30,6 +30,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import MapAdapter, RequestRedirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from .configure import Coverage, Layer, ResourceRule, resource_rules, single_policy
 from .decorator import find_cross_origin, view_label
@@ -398,7 +399,7 @@ def _intercepting(
         answer = handler(error)
         req = current_request()
         exposed: object = req.environ.get(EXPOSE)
-        if exposed is answer and isinstance(answer, Response):
+        if exposed is answer and isinstance(answer, BaseResponse):
             # An unhandled error's response, finished by the after_request hooks: list the
             # header names they added (expose_headers='*' with credentials).
             expose_own_headers(answer.headers)
