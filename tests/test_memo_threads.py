@@ -85,6 +85,7 @@ def test_shared_bound_keeps_a_key_once() -> None:
 
 
 def test_shared_bound_refuses_a_zero_limit() -> None:
+    """SPEC 7: a bound that could hold nothing is a programming error, said at once."""
     with pytest.raises(ValueError, match="at least 1"):
         SharedBound(0)
 
