@@ -11,19 +11,21 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-import weakref
+import logging
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, TypeVar, cast
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response
 
 from .configure import Coverage, single_policy
-from .errors import Problems
+from .errors import CORSConfigError, Problems
 from .options import parse_layer
-from .policy import ACAO
-from .respond import DONE, apply
+from .respond import DONE, current_app_object, current_request, write
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+logger = logging.getLogger("flask_crossorigin")
 
 #: Attribute that carries the decorator on a decorated view function.
 MARKER = "__flask_crossorigin__"
@@ -38,24 +40,49 @@ class CrossOrigin:
             options, problems, where="cross_origin(...)", allow_resources=False
         )
         problems.raise_if_any()
-        # One compiled policy per app, shared by every view this decorator (or a copy made for
-        # a class) is on.
-        self._coverage: weakref.WeakKeyDictionary[Flask, Coverage] = weakref.WeakKeyDictionary()
+        #: The key of this decorator's compiled policies in each app's table, shared with the
+        #: copies made for classes (one compiled policy per app and decorator).
+        self.key = object()
         #: The class this decorator was put on (a copy is made for each class), else ``None``.
         self.target: Optional[str] = None
 
     def coverage_for(self, app: Flask, view: Optional[str] = None) -> Coverage:
-        """This decorator's policy for ``app`` (compiled on first use, then memoised), said to
-        come from ``@cross_origin on <view>``."""
-        coverage = self._coverage.get(app)
+        """This decorator's policy for ``app`` (compiled on first use, then kept in the app),
+        said to come from ``@cross_origin on <view>``.
+
+        Raises :class:`~flask_crossorigin.CORSConfigError` when the options cannot be combined
+        with ``app.config`` (SPEC section 2).
+        """
+        compiled = _compiled(app)
+        coverage = compiled.get(self.key)
         if coverage is None:
             layers = [("@cross_origin(...)", self.options)]
             where = _where(view or self.target or "a view")
             coverage = single_policy(app.config, layers, where)
-            self._coverage[app] = coverage
+            compiled[self.key] = coverage
         if view is None or coverage.source == _where(view):
             return coverage
         return Coverage(coverage.policy, _where(view))
+
+    def serving_coverage(self, app: Flask, view: str) -> Optional[Coverage]:
+        """:meth:`coverage_for` on the request path: a configuration problem is logged once,
+        at ERROR with its fix, and the view then serves without a CORS grant (``None``)."""
+        try:
+            return self.coverage_for(app, view)
+        except CORSConfigError as error:
+            _compiled(app).setdefault(self.key, None)
+            with _log_lock:
+                logged = _logged(app)
+                first = self.key not in logged
+                logged.add(self.key)
+            if first:
+                logger.error(
+                    "@cross_origin on %s is not applied, this view answers without CORS "
+                    "headers: %s",
+                    view,
+                    error,
+                )
+            return None
 
     def __call__(self, view: F) -> F:
         if isinstance(view, type):
@@ -84,30 +111,97 @@ class CrossOrigin:
         # Stacked on another @cross_origin, this one replaces it rather than wrapping it.
         while isinstance(getattr(view, MARKER, None), CrossOrigin) and hasattr(view, "__wrapped__"):
             view = view.__wrapped__
-        where = _where(self.target or view_label(view))
-        automatic = self.options.get("automatic_options", True) is not False
-        is_async = inspect.iscoroutinefunction(view)
+        return cast(F, CrossOriginView(self, view))
 
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Response:
-            app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-            policy = self.coverage_for(app).policy
-            if policy.automatic_options and request.method == "OPTIONS":
-                response = app.make_default_options_response()
-            else:
-                called = app.ensure_sync(view) if is_async else view
-                response = app.make_response(called(*args, **kwargs))
-            environ = request.environ
-            if environ.get(DONE) is not response and ACAO not in response.headers:
-                apply(policy, response, where, environ, app=app)
-            return response
 
-        setattr(wrapper, MARKER, self)
-        if automatic:
+class CrossOriginView:
+    """A view function wrapped by ``@cross_origin``: it answers the view's preflights and
+    writes the CORS headers onto its responses (SPEC sections 1 and 4).
+
+    A callable object rather than a closure, so that it keeps Flask's ``OPTIONS`` when
+    ``MethodView.as_view`` applies it from a class's ``decorators`` list and then sets
+    ``provide_automatic_options`` from the class: with ``automatic_options`` on, that
+    attribute stays ``False`` (Flask would otherwise answer preflights before the view runs).
+    """
+
+    def __init__(self, decorator: CrossOrigin, view: Callable[..., Any]) -> None:
+        functools.update_wrapper(self, view)
+        self._decorator = decorator
+        self._view = view
+        self._label = decorator.target or view_label(view)
+        self._automatic = decorator.options.get("automatic_options", True) is not False
+        self._async = inspect.iscoroutinefunction(view)
+        setattr(self, MARKER, decorator)
+        if self._automatic:
             required = set(getattr(view, "required_methods", ()))
-            wrapper.required_methods = {*required, "OPTIONS"}  # type: ignore[attr-defined]
-            wrapper.provide_automatic_options = False  # type: ignore[attr-defined]
-        return cast(F, wrapper)
+            self.required_methods = {*required, "OPTIONS"}
+            self.provide_automatic_options = False
+
+    @property
+    def provide_automatic_options(self) -> Optional[bool]:
+        """Whether Flask answers ``OPTIONS`` for this view: never with ``automatic_options``.
+
+        Stored in the instance's ``__dict__`` too, so that ``functools.wraps`` around this
+        view (flask-restx does that) copies it."""
+        value: Optional[bool] = self.__dict__.get("provide_automatic_options")
+        return value
+
+    @provide_automatic_options.setter
+    def provide_automatic_options(self, value: Optional[bool]) -> None:
+        self.__dict__["provide_automatic_options"] = False if self._automatic else value
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Response:
+        app = current_app_object()
+        compiled = app.extensions.get(COMPILED_KEY)
+        coverage = compiled.get(self._decorator.key, _MISSING) if compiled is not None else _MISSING
+        if coverage is _MISSING:
+            coverage = self._decorator.serving_coverage(app, self._label)
+        environ = current_request().environ
+        if coverage is None:  # a configuration problem, logged once
+            return app.make_response(self._call(app, args, kwargs))
+        policy = coverage.policy
+        if policy.automatic_options and environ.get("REQUEST_METHOD") == "OPTIONS":
+            if "HTTP_ORIGIN" in environ and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+                response = app.response_class(status=200)
+            else:  # a plain OPTIONS: what Flask would answer
+                response = app.make_default_options_response()
+        else:
+            response = app.make_response(self._call(app, args, kwargs))
+        if environ.get(DONE) is not response:
+            write(policy, response, _where(self._label), environ, app)
+        return response
+
+    def _call(self, app: Flask, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self._async:
+            return app.ensure_sync(self._view)(*args, **kwargs)
+        return self._view(*args, **kwargs)
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        """As a method (``method_decorators``), bind like a function."""
+        if instance is None:
+            return self
+        return functools.partial(self, instance)
+
+
+#: ``app.extensions`` key of the decorators' compiled policies in that app (``None``: the
+#: options cannot be combined with ``app.config``; logged once).
+COMPILED_KEY = "flask_crossorigin.views"
+_LOGGED_KEY = "flask_crossorigin.views_logged"
+#: Makes "logged once" exact when several threads meet the same problem at once.
+_log_lock = threading.Lock()
+_MISSING: Any = object()
+
+
+def _compiled(app: Flask) -> dict[object, Optional[Coverage]]:
+    table: Optional[dict[object, Optional[Coverage]]] = app.extensions.get(COMPILED_KEY)
+    if table is None:
+        table = app.extensions.setdefault(COMPILED_KEY, {})
+    return table
+
+
+def _logged(app: Flask) -> set[object]:
+    logged: set[object] = app.extensions.setdefault(_LOGGED_KEY, set())
+    return logged
 
 
 def cross_origin(**options: Any) -> CrossOrigin:

@@ -1,13 +1,18 @@
-"""The ``CORS`` extension: compile the configuration at ``init_app``, then two hooks.
+"""The ``CORS`` extension: compile the configuration at ``init_app``, then answer requests.
 
 A request's path through this module:
 
-1. Before the app's ``before_request`` hooks (the extension wraps ``app.preprocess_request``,
-   which runs them): a preflight on a covered route is answered here, before any auth hook or
-   view decorator can refuse it (browsers never send credentials on a preflight). Every other
-   request passes through at the cost of one comparison.
+1. The extension wraps ``app.full_dispatch_request``. A preflight on a covered route is
+   answered there, before Flask's ``request_started`` signal, URL value preprocessors and
+   ``before_request`` hooks (an auth hook never sees it: browsers send no credentials on a
+   preflight), and the answer skips the ``after_request`` hooks; teardown functions run as
+   for any request. The route that judges it is the one the actual request will reach: the
+   URL matched with ``Access-Control-Request-Method``, through a strict-slash redirect.
+   Every other request passes through at the cost of one comparison.
 2. ``after_request``: every other response of a covered route gets its CORS headers, unless a
-   view already set ``Access-Control-Allow-Origin``.
+   view already set ``Access-Control-Allow-Origin``. With ``intercept_exceptions``, the app's
+   exception handlers add them as soon as they make an error response.
+3. ``add_url_rule`` is wrapped too, so that a decorated view is checked as it is registered.
 
 What covers a request, most specific first: ``@cross_origin`` on its view, then a blueprint's
 ``CORS(bp)`` policy, then the first matching entry of ``resources``.
@@ -18,11 +23,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
+from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Flask, Request, Response, request
+from flask import Blueprint, Flask, Request, Response
 from flask.blueprints import BlueprintSetupState
-from werkzeug.datastructures import Headers
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import MapAdapter, RequestRedirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from .configure import Coverage, Layer, ResourceRule, resource_rules, single_policy
 from .decorator import find_cross_origin, view_label
@@ -30,22 +38,12 @@ from .errors import Problems
 from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
-from .respond import (
-    DONE,
-    LINES_DIRECT,
-    VARY_ORIGIN,
-    apply,
-    current_request,
-    is_preflight,
-    log_grant,
-    log_refusal,
-)
+from .respond import DONE, EXPOSE, current_request, expose_own_headers, write
 
 logger = logging.getLogger("flask_crossorigin")
 
 EXTENSION_KEY = "cors"
 STATE_KEY = "flask_crossorigin"
-_ERROR_FLAG = "flask_crossorigin.error"
 _MISSING: Any = object()
 
 
@@ -70,10 +68,13 @@ class CORS:
         """Compile the configuration for ``app`` and register the hooks.
 
         The first call on an app registers an ``after_request`` hook, which adds the CORS
-        headers to every response of a covered route, and wraps ``app.preprocess_request``,
-        so that a covered preflight is answered before the app's URL value preprocessors and
-        ``before_request`` hooks (an auth hook never sees it). A later call adds its
-        resources, ahead of the earlier ones.
+        headers to every response of a covered route, and wraps ``app.full_dispatch_request``,
+        so that a covered preflight is answered by this extension alone: no URL value
+        preprocessor, ``before_request`` or ``after_request`` hook or view runs for it
+        (SPEC section 4). It also wraps the app's exception handlers (``intercept_exceptions``)
+        and ``add_url_rule`` (a decorated view registered later is checked as it is
+        registered, and raises :class:`~flask_crossorigin.CORSConfigError` there). A later
+        call adds its resources, ahead of the earlier ones.
 
         ``app`` may be a :class:`~flask.Blueprint`: its policy then covers the blueprint's
         routes wherever it is registered, and wins over the app's.
@@ -168,6 +169,8 @@ class AppState:
         self.blueprints: dict[str, Coverage] = {}
         #: Blueprints given ``resources``: their patterns, matched against the request path.
         self.blueprint_resources: dict[str, PathRouter[Coverage]] = {}
+        #: The decorator's or blueprint's policy by endpoint. Only endpoints of the app's own
+        #: view functions are kept, so it holds at most one entry per view, whatever is sent.
         self._by_endpoint: dict[str, Optional[Coverage]] = {}
 
     @classmethod
@@ -178,6 +181,10 @@ class AppState:
         state = cls(app)
         app.extensions[STATE_KEY] = state
         state._install()
+        # The views registered before the extension came (CORS(bp) on a blueprint registered
+        # after its routes): checked now, as later ones are as they are registered.
+        for view in list(app.view_functions.values()):
+            state.check_view(view)
         return state
 
     def add_rules(self, rules: tuple[ResourceRule, ...], layers: list[Layer]) -> None:
@@ -189,16 +196,29 @@ class AppState:
 
     def compile_views(self) -> None:
         """Compile the decorator policies of the views registered so far, so that their
-        mistakes fail now; views registered later are compiled on first use."""
+        mistakes fail now; views registered later are checked as they are registered."""
         for endpoint in list(self.app.view_functions):
             self.covering_endpoint(endpoint)
 
+    def check_view(self, view: Callable[..., Any]) -> None:
+        """Compile the ``@cross_origin`` policy of a view being registered: a bad combination
+        (with ``app.config`` too) raises :class:`~flask_crossorigin.CORSConfigError` now."""
+        decorator = find_cross_origin(view)
+        if decorator is not None:
+            decorator.coverage_for(self.app, view_label(view))
+        self._by_endpoint.clear()
+
     def covering_endpoint(self, endpoint: str) -> Optional[Coverage]:
-        """The decorator's or a blueprint's policy for an endpoint, if any (memoised)."""
+        """The decorator's or a blueprint's policy for an endpoint, if any (memoised).
+
+        Raises :class:`~flask_crossorigin.CORSConfigError` for a decorated view whose options
+        cannot be combined with ``app.config``.
+        """
         found = self._by_endpoint.get(endpoint, _MISSING)
         if found is _MISSING:
             found = self._endpoint_coverage(endpoint)
-            self._by_endpoint[endpoint] = found
+            if endpoint in self.app.view_functions:
+                self._by_endpoint[endpoint] = found
         return found  # type: ignore[no-any-return]
 
     def covering(self, endpoint: Optional[str], path: str) -> Optional[Coverage]:
@@ -208,7 +228,7 @@ class AppState:
                 found = _blueprint_resource_match(self, endpoint, path)
             if found is not None:
                 return found
-        return self.router.match(path)
+        return self.router.universal or self.router.match(path)
 
     def _endpoint_coverage(self, endpoint: str) -> Optional[Coverage]:
         view = self.app.view_functions.get(endpoint)
@@ -227,40 +247,96 @@ class AppState:
                 names.pop()
         return None
 
-    def _endpoint_of(self, req: Request, error: MethodNotAllowed) -> Optional[str]:
-        """The endpoint of the route that matched a request's path but not its method."""
-        adapter = self.app.create_url_adapter(req)
-        method = next(iter(error.valid_methods or ()), None)
-        if adapter is None or method is None:
-            return None
+    # --- which route serves a request ----------------------------------------------------
+
+    def serving(self, req: Request, method: str) -> tuple[Optional[str], str]:
+        """The endpoint of the route that serves ``method`` on the request's URL, and the
+        path it serves (SPEC section 4).
+
+        A redirect (strict slashes) is followed once: its target route serves. A path that a
+        route has, only not for ``method``, gives that route (its 405 is that route's). An
+        unknown path gives no endpoint.
+        """
+        adapter = _url_adapter()
+        path = req.path
+        if adapter is None:
+            return None, path
         try:
             rule, _ = adapter.match(method=method, return_rule=True)
+            return str(rule.endpoint), path
+        except RequestRedirect as redirect:
+            path = _redirect_path(redirect.new_url, adapter.script_name)
+            try:
+                rule, _ = adapter.match(path_info=path, method=method, return_rule=True)
+                return str(rule.endpoint), path
+            except MethodNotAllowed as error:
+                return _any_endpoint(adapter, error, path), path
+            except HTTPException:
+                return None, path
+        except MethodNotAllowed as error:
+            return _any_endpoint(adapter, error, None), path
         except HTTPException:
-            return None
-        return str(rule.endpoint)
+            return None, path
+
+    def request_coverage(self, req: Request) -> Optional[Coverage]:
+        """The policy covering the response to the current request, if any."""
+        rule = req.url_rule
+        environ = req.environ
+        if (
+            environ.get("REQUEST_METHOD") == "OPTIONS"
+            and "HTTP_ORIGIN" in environ
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+        ):
+            # A preflight is judged by the route of the request it asks about.
+            endpoint, path = self.serving(req, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+            return self.covering(endpoint, path)
+        if rule is not None:
+            coverage = self._by_endpoint.get(rule.endpoint, _MISSING)
+            if coverage is _MISSING:
+                coverage = self.covering_endpoint(rule.endpoint)
+            if coverage is None and self.blueprint_resources:
+                coverage = _blueprint_resource_match(self, rule.endpoint, req.path)
+            if coverage is not None:
+                return coverage  # type: ignore[no-any-return]
+            return self.router.universal or self.router.match(req.path)
+        if isinstance(req.routing_exception, (RequestRedirect, MethodNotAllowed)):
+            # A redirect is answered with its target route's policy; a 405 with the policy of
+            # the route whose path it is, as any other method would be.
+            endpoint, path = self.serving(req, req.method)
+            return self.covering(endpoint, path)
+        return self.router.universal or self.router.match(req.path)
 
     # --- hooks ----------------------------------------------------------------------------
 
     def _install(self) -> None:
         app = self.app
-        app.preprocess_request = _preflights_first(  # type: ignore[method-assign]
-            app.preprocess_request, self.answer_preflight
+        app.full_dispatch_request = _preflights_first(  # type: ignore[method-assign]
+            app.full_dispatch_request, self.answer_preflight
         )
         app.after_request(self.after_request)
         for name in ("handle_user_exception", "handle_exception"):
-            setattr(app, name, _flag_errors(getattr(app, name)))
+            setattr(app, name, _intercepting(getattr(app, name), self))
+        app.add_url_rule = _checking_views(app.add_url_rule, self)  # type: ignore[method-assign]
 
-    def answer_preflight(self) -> Optional[Response]:
-        """Answer a preflight on a covered route, before the app's ``before_request`` hooks."""
-        req = current_request()
-        if not is_preflight(req.environ) or isinstance(req.routing_exception, NotFound):
+    def answer_preflight(self, req: Request) -> Optional[Response]:
+        """The answer to a covered preflight, or ``None`` for the app to answer the request.
+
+        Called before the app's ``request_started`` signal, URL value preprocessors,
+        ``before_request`` hooks and view; the answer skips the ``after_request`` hooks too
+        (SPEC section 4). Teardown functions run as for any request.
+        """
+        environ = req.environ
+        if "HTTP_ORIGIN" not in environ or isinstance(req.routing_exception, NotFound):
             return None
-        rule = req.url_rule
-        coverage = self.covering(rule.endpoint if rule is not None else None, req.path)
+        method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if method is None:
+            return None
+        endpoint, path = self.serving(req, method)
+        coverage = self.covering(endpoint, path)
         if coverage is None or not coverage.policy.automatic_options:
             return None
         response = self.app.response_class(status=200)
-        apply(coverage.policy, response, coverage.source)
+        write(coverage.policy, response, coverage.source, environ, self.app)
         return response
 
     def after_request(self, response: Response) -> Response:
@@ -268,87 +344,127 @@ class AppState:
         req = current_request()
         environ = req.environ
         done: object = environ.get(DONE)
-        if done is response:  # a preflight answer, or a decorated view's response
+        if done is response:  # a decorated view's response, or an error's
             return response
-        # Is Access-Control-Allow-Origin there (a view set it, so the response is left alone),
-        # and is Vary there (to merge with)? Only names of the right length are lowered.
-        headers = response.headers
-        has_vary = False
-        direct = type(headers) is Headers and LINES_DIRECT
-        for name, _ in headers._list if direct else headers:
-            size = len(name)
-            if size == 4:
-                if name.lower() == "vary":
-                    has_vary = True
-            elif size == 27 and name.lower() == "access-control-allow-origin":
-                return response
         rule = req.url_rule
-        coverage = None
-        if rule is not None:
+        if rule is not None and environ.get("REQUEST_METHOD") != "OPTIONS":
+            # The common case (what request_coverage does for it, without the call).
             coverage = self._by_endpoint.get(rule.endpoint, _MISSING)
             if coverage is _MISSING:
                 coverage = self.covering_endpoint(rule.endpoint)
             if coverage is None and self.blueprint_resources:
                 coverage = _blueprint_resource_match(self, rule.endpoint, req.path)
-        elif isinstance(req.routing_exception, MethodNotAllowed):
-            # A 405: the path is a route's, only not for this method. The route's policy
-            # answers, as it would for any other method (and as `flask cors` says).
-            endpoint = self._endpoint_of(req, req.routing_exception)
-            if endpoint is not None:
-                coverage = self.covering(endpoint, req.path)
-        if coverage is None:
-            coverage = self.router.universal or self.router.match(req.path)
+            if coverage is None:
+                coverage = self.router.universal or self.router.match(req.path)
+                if coverage is None:
+                    return response
+        else:
+            coverage = self.request_coverage(req)
             if coverage is None:
                 return response
-        policy = coverage.policy
-        if not policy.intercept_exceptions and environ.get(_ERROR_FLAG):
-            return response
-        origin = environ.get("HTTP_ORIGIN")
-        decision = policy.answers.get(origin)
-        if (
-            decision is None
-            or not direct
-            or has_vary
-            or decision.expose_response_headers
-            or (origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS")
-        ):
-            apply(policy, response, coverage.source, environ, has_vary, self.app)
-            return response
-        # The common case, written out: a request that is not a preflight, from an origin the
-        # policy has answered before, on a response without Vary. What apply() would do.
-        if decision.headers:
-            headers._list.extend(decision.headers)
-        if decision.vary_origin:
-            headers._list.append(VARY_ORIGIN)
-        if decision.refused:
-            if self.app.config["DEBUG"] or logger.isEnabledFor(logging.DEBUG):
-                log_refusal(decision, policy, origin, coverage.source)
-        elif logger.isEnabledFor(logging.DEBUG):
-            log_grant(decision, environ, origin)
+        write(coverage.policy, response, coverage.source, environ, self.app)
         return response
 
 
+def _url_adapter() -> Optional[MapAdapter]:
+    """The URL adapter Flask bound for the current request (``None`` if it could not bind
+    one, when ``SERVER_NAME`` does not match the request's host)."""
+    adapter = getattr(request_ctx, "url_adapter", None)
+    return adapter if isinstance(adapter, MapAdapter) else None
+
+
+def _redirect_path(new_url: str, script_name: str) -> str:
+    """The path, inside the app, that a routing redirect points to."""
+    path = urlsplit(new_url).path
+    prefix = script_name.rstrip("/")
+    if prefix and path.startswith(prefix):
+        path = path[len(prefix) :]
+    return unquote(path) or "/"
+
+
+def _any_endpoint(
+    adapter: MapAdapter, error: MethodNotAllowed, path: Optional[str]
+) -> Optional[str]:
+    """The endpoint of a route that matched a request's path but not its method."""
+    for method in error.valid_methods or ():
+        try:
+            rule, _ = adapter.match(path_info=path, method=method, return_rule=True)
+        except HTTPException:
+            continue
+        return str(rule.endpoint)
+    return None
+
+
 def _preflights_first(
-    preprocess: Callable[[], Any], answer: Callable[[], Optional[Response]]
-) -> Callable[[], Any]:
-    """Wrap an app's ``preprocess_request`` so that a covered preflight is answered before the
-    app's URL value preprocessors and ``before_request`` hooks run."""
+    dispatch: Callable[[], Response], answer: Callable[[Request], Optional[Response]]
+) -> Callable[[], Response]:
+    """Wrap an app's ``full_dispatch_request``.
 
-    def preprocess_request() -> Any:
-        if current_request().environ.get("REQUEST_METHOD") == "OPTIONS":
-            response = answer()
-            if response is not None:
-                return response
-        return preprocess()
+    A covered preflight is answered before the app's ``request_started`` signal, URL value
+    preprocessors and ``before_request`` hooks, and no ``after_request`` hook sees the answer.
+    Every other request is dispatched as usual; with ``expose_headers='*'`` and credentials,
+    the header names are listed again once every ``after_request`` hook has run.
+    """
 
-    return preprocess_request
+    def full_dispatch_request() -> Response:
+        req = current_request()
+        environ = req.environ
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            answered = answer(req)
+            if answered is not None:
+                return answered
+        response = dispatch()
+        if environ.get(EXPOSE) is response:
+            expose_own_headers(response.headers)
+        return response
+
+    return full_dispatch_request
 
 
-def _flag_errors(handler: Callable[[Exception], Any]) -> Callable[[Exception], Any]:
-    """Wrap an app's exception handler to mark the request as answered by an error."""
+def _intercepting(
+    handler: Callable[[Exception], Any], state: AppState
+) -> Callable[[Exception], Any]:
+    """Wrap one of the app's exception handlers: with ``intercept_exceptions`` (the default),
+    the error response gets the CORS headers as soon as it is made, as flask-cors does.
 
-    def flagged(error: Exception) -> Any:
-        request.environ[_ERROR_FLAG] = True
-        return handler(error)
+    Without it, error responses still get them from the ``after_request`` hook, as with
+    flask-cors (SPEC section 4); only a response that no ``after_request`` hook finishes (an
+    ``after_request`` hook that raised) goes without.
+    """
 
-    return flagged
+    def intercept(error: Exception) -> Any:
+        answer = handler(error)
+        req = current_request()
+        exposed: object = req.environ.get(EXPOSE)
+        if exposed is answer and isinstance(answer, BaseResponse):
+            # An unhandled error's response, finished by the after_request hooks: list the
+            # header names they added (expose_headers='*' with credentials).
+            expose_own_headers(answer.headers)
+        coverage = state.request_coverage(req)
+        if coverage is None or not coverage.policy.intercept_exceptions:
+            return answer
+        app = state.app
+        response = app.make_response(answer)
+        if req.environ.get(DONE) is not response:
+            write(coverage.policy, response, coverage.source, req.environ, app)
+        return response
+
+    return intercept
+
+
+def _checking_views(add_url_rule: Callable[..., None], state: AppState) -> Callable[..., None]:
+    """Wrap an app's ``add_url_rule``: a decorated view is checked as it is registered (routes
+    and blueprints registered after ``CORS(app)`` included), SPEC section 6."""
+
+    def checked(
+        rule: str,
+        endpoint: Optional[str] = None,
+        view_func: Optional[Callable[..., Any]] = None,
+        provide_automatic_options: Optional[bool] = None,
+        **options: Any,
+    ) -> None:
+        add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        if view_func is not None:
+            state.check_view(view_func)
+
+    return checked

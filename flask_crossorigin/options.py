@@ -369,7 +369,11 @@ OPTIONS: tuple[Option, ...] = (
         "intercept_exceptions",
         True,
         "bool",
-        "Add CORS headers to error responses (404, 405, 500, abort(), flask-restx errors).",
+        "Also add the CORS headers to an error response as soon as the app's exception "
+        "handlers make it, as flask-cors does. Error responses (404, 405, 500, abort(), error "
+        "handlers, flask-restx errors) and strict-slash redirects get CORS headers either way; "
+        "only a 500 caused by a failing after_request hook differs: with this option off, no "
+        "after_request hook finishes it, and it goes without.",
         parse_bool,
     ),
     Option(

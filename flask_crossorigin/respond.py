@@ -1,12 +1,13 @@
 """The thin Flask layer: read the request, ask :func:`decide`, write the headers, log why.
 
-Both the extension's hooks and the decorator call :func:`apply`; nothing else writes CORS
+Both the extension's hooks and the decorator call :func:`write`; nothing else writes CORS
 headers.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Callable, Optional, cast
 
 from flask import Flask, Request, Response, current_app, request
@@ -25,8 +26,13 @@ logger = logging.getLogger("flask_crossorigin")
 #: response: a new attribute on a Werkzeug response costs more than the whole look-up.)
 DONE = "flask_crossorigin.done"
 
-# Never listed by expose_headers='*' with credentials: browsers hide these anyway, or they are
-# CORS-safelisted response headers that every page can read already.
+#: The ``environ`` key that holds a response whose ``Access-Control-Expose-Headers`` lists
+#: the response's own header names, to be listed again once every hook has run.
+EXPOSE = "flask_crossorigin.expose"
+
+# Never listed by expose_headers='*' with credentials: browsers hide these anyway, they are
+# CORS-safelisted response headers that every page can read already, or (Vary) they speak to
+# caches, not to the page.
 _NOT_EXPOSED = frozenset(
     {
         "set-cookie",
@@ -38,6 +44,7 @@ _NOT_EXPOSED = frozenset(
         "expires",
         "last-modified",
         "pragma",
+        "vary",
     }
 )
 
@@ -52,50 +59,67 @@ VARY_ORIGIN = ("Vary", "Origin")
 #: path falls back to the public methods.
 LINES_DIRECT = isinstance(getattr(Headers(), "_list", None), list)
 
+#: The (origin, rule, reason) keys already warned about with ``app.debug``: at most
+#: ``_WARNED_LIMIT``, exactly, whatever the number of threads (checked and added under a lock).
 _warned: set[tuple[str, str, str]] = set()
 _WARNED_LIMIT = 1024
+_warned_lock = threading.Lock()
+
+
+def _first_warning(key: tuple[str, str, str]) -> bool:
+    """Remember ``key``; whether it is new (the set is emptied when full)."""
+    if key in _warned:
+        return False
+    with _warned_lock:
+        if key in _warned:
+            return False
+        if len(_warned) >= _WARNED_LIMIT:
+            _warned.clear()
+        _warned.add(key)
+        return True
 
 
 #: The current request itself. Each attribute read through Flask's ``request`` proxy looks
 #: the request up again; the hooks look it up once.
 current_request: Callable[[], Request] = cast("LocalProxy[Request]", request)._get_current_object
-_current_app: Callable[[], Flask] = cast("LocalProxy[Flask]", current_app)._get_current_object
+current_app_object: Callable[[], Flask] = cast("LocalProxy[Flask]", current_app)._get_current_object
 
 
-def has_header(headers: Headers, lowered_name: str) -> bool:
-    """``lowered_name in headers``, without the exception ``Headers`` raises on a miss."""
-    for name, _ in headers:  # noqa: SIM110 (a loop: no generator object per call)
-        if name.lower() == lowered_name:
-            return True
-    return False
-
-
-def is_preflight(environ: dict[str, object]) -> bool:
-    """An ``OPTIONS`` request with ``Origin`` and ``Access-Control-Request-Method``."""
-    return (
-        environ.get("REQUEST_METHOD") == "OPTIONS"
-        and "HTTP_ORIGIN" in environ
-        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
-    )
-
-
-def apply(
+def write(
     policy: Policy,
     response: Response,
-    where: str = "",
-    environ: Optional[dict[str, Any]] = None,
-    has_vary: Optional[bool] = None,
-    app: Optional[Flask] = None,
-) -> Decision:
-    """Decide for the current request and add the headers to ``response``.
+    where: str,
+    environ: dict[str, Any],
+    app: Flask,
+) -> Optional[Decision]:
+    """Decide for the current request and write the CORS headers onto ``response``.
 
-    A hook that already has the request's ``environ`` and app, or knows whether the response
-    has a ``Vary`` header, passes them along. The extension's ``after_request`` writes the
-    most common case itself (see there) and calls this for the rest: preflights, a first
-    request from an origin, a ``Vary`` to merge, ``expose_headers='*'`` with credentials.
+    The one function that writes CORS headers: the extension's hooks and ``@cross_origin``
+    call it. ``environ`` is the request's WSGI environ, ``app`` the current app, ``where`` the
+    policy's source (for logs). A response that already carries
+    ``Access-Control-Allow-Origin`` (set by the view) is left alone and ``None`` returned;
+    otherwise the decision is returned (SPEC section 4).
+
+    A request that is not a preflight is answered from ``policy.answers`` (one look-up once an
+    origin has been seen). With ``expose_headers='*'`` and credentials, the response is
+    remembered in ``environ`` so that the extension lists its header names again once every
+    ``after_request`` hook has run.
     """
-    if environ is None:
-        environ = current_request().environ
+    headers = response.headers
+    # One pass over the lines: is Access-Control-Allow-Origin there (then the response is
+    # left alone), and is Vary there (to merge with)? Only names of the right length are
+    # lowered. The names and values were checked when the policy was compiled (an origin is
+    # echoed only once it is known to be well-formed), so on Werkzeug's own Headers the lines
+    # go straight onto its list rather than through ``add``, which would check them again.
+    direct = type(headers) is Headers and LINES_DIRECT
+    has_vary = False
+    for name, _ in headers._list if direct else headers:
+        size = len(name)
+        if size == 4:
+            if name.lower() == "vary":
+                has_vary = True
+        elif size == 27 and name.lower() == "access-control-allow-origin":
+            return None
     origin = environ.get("HTTP_ORIGIN")
     if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
         decision = decide(
@@ -107,34 +131,39 @@ def apply(
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
     else:
-        decision = decide_actual(policy, origin)
-    headers = response.headers
-    # The names and values were checked when the policy was compiled (an origin is echoed only
-    # once it is known to be well-formed), so on Werkzeug's own Headers the lines go straight
-    # onto its list rather than through ``add``, which would check them again.
-    direct = type(headers) is Headers and LINES_DIRECT
+        found = policy.answers.get(origin)
+        decision = decide_actual(policy, origin) if found is None else found
     if decision.headers:
         if direct:
             headers._list.extend(decision.headers)
         else:
             for name, value in decision.headers:
                 headers.add(name, value)
-    if decision.expose_response_headers:
-        names = _own_header_names(headers)
-        if names:
-            headers.add(ACEH, names)
     if decision.vary_origin:
-        if has_vary is False and direct:
+        if direct and not has_vary:
             headers._list.append(VARY_ORIGIN)
         else:
             add_vary_origin(headers, has_vary)
+    if decision.expose_response_headers:
+        expose_own_headers(headers)
+        environ[EXPOSE] = response
     environ[DONE] = response
     if decision.refused:
-        if (app or _current_app()).config["DEBUG"] or logger.isEnabledFor(_DEBUG):
+        if app.config["DEBUG"] or logger.isEnabledFor(_DEBUG):
             log_refusal(decision, policy, origin, where)
     elif logger.isEnabledFor(_DEBUG):
         log_grant(decision, environ, origin)
     return decision
+
+
+def expose_own_headers(headers: Headers) -> None:
+    """``Access-Control-Expose-Headers`` listing the response's own header names (replacing
+    any earlier list): ``expose_headers='*'`` with credentials (SPEC section 4)."""
+    names = _own_header_names(headers)
+    if names:
+        headers.set(ACEH, names)
+    else:
+        headers.remove(ACEH)
 
 
 def log_grant(decision: Decision, environ: dict[str, Any], origin: Optional[str]) -> None:
@@ -148,13 +177,11 @@ def log_grant(decision: Decision, environ: dict[str, Any], origin: Optional[str]
     )
 
 
-def add_vary_origin(headers: Headers, present: Optional[bool] = None) -> None:
+def add_vary_origin(headers: Headers, present: bool) -> None:
     """Add ``Origin`` to ``Vary``, merging with what is there; ``Vary: *`` stays as it is.
 
-    ``present`` says whether ``headers`` has a ``Vary`` already, when the caller knows.
+    ``present`` says whether ``headers`` has a ``Vary`` already.
     """
-    if present is None:
-        present = has_header(headers, "vary")
     if not present:
         headers.add("Vary", "Origin")
         return
@@ -183,17 +210,14 @@ def log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where
     Callers on the response path call it only when ``app.debug`` is on or the logger takes
     DEBUG records; it checks again, so any caller may call it.
     """
-    app_debug = _current_app().debug
+    app_debug = current_app_object().debug
     if not (app_debug or logger.isEnabledFor(_DEBUG)):
         return
     rule = request.url_rule.rule if request.url_rule is not None else request.path
     level = logging.DEBUG
     if app_debug:
         key = (origin or "", rule, decision.reason.value)
-        if key not in _warned:
-            if len(_warned) >= _WARNED_LIMIT:
-                _warned.clear()
-            _warned.add(key)
+        if _first_warning(key):
             level = logging.WARNING
     logger.log(
         level,

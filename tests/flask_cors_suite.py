@@ -72,8 +72,6 @@ class Expected:
     until: str = ""
 
 
-_PIPELINE = "the request-pipeline work (intercept_exceptions as flask-cors 6.0.5)"
-
 _D = "tests/decorator/"
 _E = "tests/extension/"
 
@@ -125,22 +123,6 @@ EXPECTED_FAILURES: dict[str, Expected] = {
         "resources='}' cannot match a path (no leading '/'): a configuration error at "
         "init_app, where flask-cors ignores it",
     ),
-    # Expected to pass after the request-pipeline work (and the origins work).
-    **{
-        f"{_D}test_exception_interception.py::NoExceptionInterceptionTestCase::{name}": (
-            Expected(
-                "SPEC 4",
-                "with intercept_exceptions=False, abort() and error-handler responses still "
-                "get CORS headers in flask-cors 6.0.5 (and a bare-host Origin)",
-                _PIPELINE,
-            )
-        )
-        for name in (
-            "test_acl_abort_404",
-            "test_acl_abort_500",
-            "test_acl_exception_with_error_handler",
-        )
-    },
 }
 
 

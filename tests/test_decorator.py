@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, request
 from flask.views import MethodView
 
-from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin import CORS, CORSConfigError, cross_origin
 
 A = "https://a.example"
 B = "https://b.example"
@@ -138,20 +138,66 @@ def test_decorator_reads_app_config() -> None:
     assert "Access-Control-Allow-Origin" not in client.get("/d", headers={"Origin": A}).headers
 
 
-def test_decorator_cross_option_error_at_first_use() -> None:
-    """Cross-option checks need app.config, so they run when the app is first known."""
-    from flask_crossorigin import CORSConfigError
-
+def test_decorator_cross_option_error_without_the_extension_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SPEC 6: without the extension, a problem only app.config reveals is logged once at
+    ERROR with its fix, and the view serves without a CORS grant (never a 500)."""
     app = Flask(__name__)
-    app.config["PROPAGATE_EXCEPTIONS"] = True
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
 
     @app.route("/d")
-    @cross_origin(supports_credentials=True)
+    @cross_origin(origins="*")
+    def view() -> str:
+        return "x"
+
+    client = app.test_client()
+    with caplog.at_level("ERROR", logger="flask_crossorigin"):
+        answers = [
+            client.get("/d", headers={"Origin": B}),
+            client.get("/d"),
+            client.options("/d", headers={"Origin": B, "Access-Control-Request-Method": "GET"}),
+        ]
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    assert [r.get_data(as_text=True) for r in answers[:2]] == ["x", "x"]
+    assert all(not any(k.startswith("Access-Control-") for k, _ in r.headers) for r in answers)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "supports_credentials" in errors[0].getMessage()
+    assert "list the origins that may send credentials" in errors[0].getMessage()
+
+
+def test_decorator_cross_option_error_at_registration_with_the_extension() -> None:
+    """SPEC 6: with the extension, a decorated view registered after CORS(app) is compiled as
+    it is registered; a bad combination with app.config raises CORSConfigError there."""
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    CORS(app, origins=[B])
+
     def view() -> str:
         return "x"
 
     with pytest.raises(CORSConfigError, match="supports_credentials"):
-        app.test_client().get("/d", headers={"Origin": B})
+        app.add_url_rule("/d", view_func=cross_origin(origins="*")(view))
+
+    blueprint = Blueprint("bp", __name__)
+    blueprint.add_url_rule("/e", view_func=cross_origin(origins="*")(view))
+    with pytest.raises(CORSConfigError, match="supports_credentials"):
+        app.register_blueprint(blueprint)
+
+
+def test_decorator_cross_option_error_before_the_extension() -> None:
+    """SPEC 6: a decorated view registered before CORS(app) fails at init_app."""
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+
+    @app.route("/d")
+    @cross_origin(origins="*")
+    def view() -> str:
+        return "x"
+
+    with pytest.raises(CORSConfigError, match="supports_credentials"):
+        CORS(app, origins=[B])
 
 
 def test_async_view_with_decorator_and_extension() -> None:
@@ -322,3 +368,145 @@ def test_one_decorator_on_several_views_names_each(caplog: pytest.LogCaptureFixt
         "@cross_origin on Things",
         "@cross_origin on Others",
     ]
+
+
+def test_decorators_list_of_a_method_view_answers_preflights_without_extension() -> None:
+    """SPEC 1: cross_origin in a MethodView's ``decorators`` list answers the view's
+    preflights without the extension, although as_view resets provide_automatic_options."""
+
+    class Items(MethodView):
+        decorators = [cross_origin(origins=[A], methods=["GET", "PUT"])]
+
+        def get(self) -> str:
+            return "items"
+
+        def put(self) -> str:
+            return "put"
+
+    app = Flask(__name__)
+    app.add_url_rule("/items", view_func=Items.as_view("items"))
+    client = app.test_client()
+    response = client.options(
+        "/items", headers={"Origin": A, "Access-Control-Request-Method": "PUT"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+    assert client.put("/items", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    # A plain OPTIONS still gets what Flask answers, with its Allow header.
+    plain = client.options("/items")
+    assert set(plain.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PUT"}
+
+
+def test_decorators_list_of_a_restx_resource_answers_preflights_without_extension() -> None:
+    """SPEC 1: the same for a flask-restx Resource's ``decorators`` list."""
+    restx = pytest.importorskip("flask_restx")
+    app = Flask(__name__)
+    api = restx.Api(app)
+
+    @api.route("/things")
+    class Things(restx.Resource):  # type: ignore[misc]
+        decorators = [cross_origin(origins=[A])]
+
+        def get(self) -> dict[str, int]:
+            return {"things": 1}
+
+    client = app.test_client()
+    response = client.options(
+        "/things", headers={"Origin": A, "Access-Control-Request-Method": "GET"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert client.get("/things", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+
+
+def test_method_decorators_answer_preflights_with_the_extension() -> None:
+    """SPEC 1: cross_origin in a Resource's ``method_decorators`` answers its preflights
+    where the app has the extension (whatever paths the extension's own policy covers)."""
+    restx = pytest.importorskip("flask_restx")
+    app = Flask(__name__)
+    CORS(app, origins=[B])
+    api = restx.Api(app)
+
+    @api.route("/things")
+    class Things(restx.Resource):  # type: ignore[misc]
+        method_decorators = [cross_origin(origins=[A])]
+
+        def get(self) -> dict[str, int]:
+            return {"things": 1}
+
+    response = app.test_client().options(
+        "/things", headers={"Origin": A, "Access-Control-Request-Method": "GET"}
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_decorated_preflight_without_extension_builds_no_default_options_response(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SPEC 7: a decorated view answers a preflight without first building Flask's default
+    OPTIONS response (only a plain OPTIONS gets that)."""
+    app = Flask(__name__)
+
+    @app.route("/d")
+    @cross_origin(origins=[A])
+    def view() -> str:
+        return "x"
+
+    built: list[int] = []
+    original = app.make_default_options_response
+
+    def counting() -> Response:
+        built.append(1)
+        return original()
+
+    monkeypatch.setattr(app, "make_default_options_response", counting)
+    client = app.test_client()
+    response = client.options("/d", headers={"Origin": A, "Access-Control-Request-Method": "GET"})
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert built == []
+    client.options("/d")
+    assert built == [1]
+
+
+def test_decorated_get_keeps_its_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC 7: a decorated view's requests from an origin seen before are answered from the
+    policy's kept decisions, without deciding again."""
+    from flask_crossorigin import decision
+
+    app = Flask(__name__)
+
+    @app.route("/d")
+    @cross_origin(origins=[A])
+    def view() -> str:
+        return "x"
+
+    client = app.test_client()
+    client.get("/d", headers={"Origin": A})
+    calls: list[str] = []
+    original = decision._allow_origin
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append("decided")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decision, "_allow_origin", counting)
+    for _ in range(3):
+        assert client.get("/d", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    assert calls == []
+
+
+def test_decorated_method_of_a_class_view() -> None:
+    """SPEC 1: the decorator on a method inside a class binds like a function."""
+
+    class Items(MethodView):
+        @cross_origin(origins=[A])
+        def get(self) -> str:
+            return f"items of {type(self).__name__}"
+
+    app = Flask(__name__)
+    app.add_url_rule("/items", view_func=Items.as_view("items"))
+    response = app.test_client().get("/items", headers={"Origin": A})
+    assert response.get_data(as_text=True) == "items of Items"
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert Items.__dict__["get"].__get__(None, Items) is Items.__dict__["get"]
