@@ -88,8 +88,9 @@ def profile_scenario(
             ours.append(_row(key, ncalls, tottime, cumtime, requests))
             if key[2] in ("after_request", "answer_preflight"):
                 hooks_cumulative += cumtime
-            elif key[2] == "preprocess_request":
-                # The wrapper around Flask's own preprocess_request: only its own time is ours.
+            elif key[2] == "full_dispatch_request":
+                # The wrapper around Flask's own full_dispatch_request: only its own time is
+                # ours.
                 hooks_cumulative += tottime
             continue
         from_us = [c for c in callers if PACKAGE in c[0]]
