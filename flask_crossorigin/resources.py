@@ -114,7 +114,9 @@ class PathRouter(Generic[T]):
                 group = filed.get(path[:length])
                 if group is not None and group.rank < best_rank:
                     hit = group.first(path)
-                    if hit is not None:
+                    # The group's first match is its best, but it may still rank below a
+                    # match found in a longer prefix's group.
+                    if hit is not None and hit[0] < best_rank:
                         best_rank, best = hit
         return best
 
