@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, Union
 
 from .errors import Problems
 from .origins import OriginEntry, parse_entries
+from .regexes import backtracking_hazard, compile_user_regex
 from .tokens import is_token
 
 logger = logging.getLogger("flask_crossorigin")
@@ -118,21 +119,23 @@ def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[H
         index = i if len(items) > 1 else None
         if isinstance(item, re.Pattern) and not isinstance(item.pattern, str):
             problems.add(option, item.pattern, "is a bytes pattern", "compile a str pattern", index)
-        elif isinstance(item, re.Pattern):
-            rules.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
+        elif isinstance(item, re.Pattern) or (
+            isinstance(item, str) and item != "*" and looks_like_regex(item)
+        ):
+            text, flags = (item.pattern, item.flags) if isinstance(item, re.Pattern) else (item, 0)
+            compiled = user_regex(
+                option,
+                item,
+                text,
+                flags | re.IGNORECASE,
+                problems,
+                "fix the pattern or list plain header names",
+                index,
+            )
+            if compiled is not None:
+                rules.append(compiled)
         elif isinstance(item, str) and item == "*":
             rules.append("*")
-        elif isinstance(item, str) and looks_like_regex(item):
-            try:
-                rules.append(re.compile(item, re.IGNORECASE))
-            except re.error as exc:
-                problems.add(
-                    option,
-                    item,
-                    f"is not a valid regular expression ({exc})",
-                    "fix the pattern or list plain header names",
-                    index,
-                )
         elif isinstance(item, str) and is_token(item):
             rules.append(item.lower())
         else:
@@ -237,6 +240,9 @@ def _parse_resource(
         if not isinstance(key.pattern, str):
             problems.add(option, key, "is a bytes pattern", "compile a str pattern")
             return None
+        checked = user_regex(option, key, key.pattern, key.flags, problems, "fix the pattern")
+        if checked is None:
+            return None
         pattern: Union[str, re.Pattern[str]] = key
         shown = key.pattern
     elif isinstance(key, str):
@@ -244,16 +250,17 @@ def _parse_resource(
         if key == "*":
             pattern = re.compile(".*")
         elif looks_like_regex(key):
-            try:
-                pattern = re.compile(key)
-            except re.error as exc:
-                problems.add(
-                    option,
-                    key,
-                    f"is not a valid regular expression ({exc})",
-                    "fix the pattern, or write a literal path such as '/api/items'",
-                )
+            compiled = user_regex(
+                option,
+                key,
+                key,
+                0,
+                problems,
+                "fix the pattern, or write a literal path such as '/api/items'",
+            )
+            if compiled is None:
                 return None
+            pattern = compiled
             if _misses_leading_slash(key):
                 problems.add(
                     option,
@@ -287,6 +294,35 @@ def _parse_resource(
         return None
     parsed = parse_layer(overrides, problems, where=f"{option}[{shown!r}]", allow_resources=False)
     return Resource(shown, pattern, parsed)
+
+
+def user_regex(
+    option: str,
+    shown: object,
+    text: str,
+    flags: int,
+    problems: Problems,
+    fix: str,
+    index: Optional[int] = None,
+) -> Optional[re.Pattern[str]]:
+    """Compile a regex from the configuration; ``None`` after a problem: one the ``re``
+    module refuses, or one that can backtrack exponentially on a value a client sends (the
+    header names of a preflight, the path), SPEC section 2."""
+    compiled = compile_user_regex(text, flags)
+    if isinstance(compiled, str):
+        problems.add(option, shown, f"is not a valid regular expression ({compiled})", fix, index)
+        return None
+    if backtracking_hazard(compiled):
+        problems.add(
+            option,
+            shown,
+            "nests a repetition inside a repetition, which takes exponential time on a value "
+            "that almost matches (any client can send one)",
+            "repeat once, e.g. r'x-[a-z0-9-]+' rather than r'x-([a-z0-9]+-?)+'",
+            index,
+        )
+        return None
+    return compiled
 
 
 # --- the table -------------------------------------------------------------------------------

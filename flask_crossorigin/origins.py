@@ -27,7 +27,6 @@ import ipaddress
 import json
 import logging
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
@@ -36,6 +35,13 @@ from .errors import Problems
 from .logsafe import loggable
 from .memo import SharedBound
 from .patterns import any_fullmatch
+from .regexes import (
+    MARKER,
+    backtracking_hazard,
+    compile_user_regex,
+    top_level_alternatives,
+    witnesses,
+)
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -592,16 +598,23 @@ def _wildcard_fix(text: str) -> str:
 def _parse_regex(
     option: str, text: str, flags: int, problems: Problems, index: Optional[int]
 ) -> Optional[OriginEntry]:
-    try:
-        with warnings.catch_warnings():
-            # Python < 3.11 only warns about a global flag after the start; 3.11 refuses it.
-            warnings.simplefilter("error", DeprecationWarning)
-            compiled = re.compile(text, (flags & ~re.UNICODE) | _FLAGS)
-    except (re.error, ValueError, DeprecationWarning) as exc:
+    compiled = compile_user_regex(text, (flags & ~re.UNICODE) | _FLAGS)
+    if isinstance(compiled, str):
         fix = "fix the pattern, or escape it with re.escape() if it is a plain origin"
         if text.startswith("*."):
             fix = f"for subdomains write 'https://{text}' (the scheme is required)"
-        problems.add(option, text, f"is not a valid regular expression ({exc})", fix, index)
+        problems.add(option, text, f"is not a valid regular expression ({compiled})", fix, index)
+        return None
+    if backtracking_hazard(compiled):
+        problems.add(
+            option,
+            text,
+            "nests a repetition inside a repetition, which takes exponential time on an "
+            "Origin that almost matches (any client can send one)",
+            "repeat once, e.g. r'https://[a-z0-9-]+\\.example\\.com', or use the pattern "
+            "'https://*.example.com'",
+            index,
+        )
         return None
     if _requires_path(text):
         problems.add(
@@ -614,10 +627,13 @@ def _parse_regex(
         return None
     host = _literal_host(text)[0]
     granted = ""
-    for probe in audit_probes(text):
+    probes = [p for alternative in top_level_alternatives(text) for p in audit_probes(alternative)]
+    for probe in dict.fromkeys(probes):
         if compiled.fullmatch(probe) is not None:
             granted = probe
             break
+    else:
+        granted = _foreign_witness(compiled)
     matches_any = any(
         compiled.fullmatch(f"{scheme}://{UNRELATED_HOST}") is not None
         for scheme in ("https", "http")
@@ -633,6 +649,18 @@ def _parse_regex(
         else:
             fix = "list the origins, e.g. 'https://app.example.com', or 'https://*.example.com'"
     return OriginEntry(Kind.REGEX, text, compiled, matches_any=matches_any, grants=granted, fix=fix)
+
+
+def _foreign_witness(compiled: re.Pattern[str]) -> str:
+    """An origin the regex grants whose registrable part (its host's last two labels) is the
+    made-up site of :func:`~flask_crossorigin.regexes.witnesses`, or ``""``."""
+    for candidate in witnesses(compiled):
+        parts = split_origin(candidate)
+        if parts is None or MARKER not in ".".join(parts[1].rstrip(".").split(".")[-2:]):
+            continue
+        if compiled.fullmatch(candidate) is not None:
+            return candidate
+    return ""
 
 
 def _requires_path(text: str) -> bool:

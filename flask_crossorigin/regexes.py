@@ -1,0 +1,265 @@
+"""Regular expressions a user configures: compiled safely, read for the audit, checked for
+exponential backtracking.
+
+Regexes in ``origins``, ``allow_headers`` and ``resources`` are matched against values a client
+chooses (``Origin``, ``Access-Control-Request-Headers``, the path). Three things are worked out
+here, once, at configuration time, from the regex's parse tree (the one the ``re`` module builds
+for itself):
+
+- :func:`compile_user_regex`: compile, turning every way the ``re`` module can refuse a pattern
+  (``re.error``, ``OverflowError`` for a huge repeat count, ``RecursionError`` for deep
+  nesting, a misplaced global flag) into one message (SPEC section 2).
+- :func:`backtracking_hazard`: a repetition nested in an unbounded repetition with nothing to
+  tell two iterations apart, as in ``([a-z0-9]+-?)+``, takes time exponential in the length of
+  a value that almost matches. A client could send such a value on every request, so the
+  pattern is refused (SPEC section 2; bad requests never cost more than a normal one).
+- :func:`witnesses`: strings the regex may match, built by taking each literal as written and
+  filling each variable part (``.``, ``[...]``, ``*``, ``+``, ``{m,n}``, alternatives) with
+  a short list of fillers, among them a made-up site name. The origin audit (SPEC section 3)
+  keeps those the regex really matches: one whose registrable part is the made-up site is an
+  origin its author cannot have meant.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any, Union
+
+# The ``re`` module's own parser: ``re._parser`` since Python 3.11, ``sre_parse`` before.
+_parser: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+_MAXREPEAT: int = _parser.MAXREPEAT
+
+#: The made-up site the witnesses put where a regex lets anything in.
+MARKER = "unrelated-site"
+#: Fillers for a repetition that may match more than its minimum, clearest first.
+_FILLERS = (f".{MARKER}.invalid", f"{MARKER}.invalid", f"{MARKER}.", MARKER, "x")
+#: Characters tried for one ``.`` or ``[...]``.
+_CHARS = ("x", ".", "-", "0")
+#: At most this many witnesses per regex (the first ones keep the clearest fillers).
+MAX_WITNESSES = 512
+
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT"})
+_NOTHING = frozenset({"AT", "ASSERT", "ASSERT_NOT", "GROUPREF", "GROUPREF_EXISTS"})
+
+
+def compile_user_regex(text: str, flags: int = 0) -> Union[re.Pattern[str], str]:
+    """``re.compile(text, flags)``, or the reason the ``re`` module refuses it (a ``str``).
+
+    A global inline flag after the start (``a(?i)b``) is refused on every Python version
+    (3.11 refuses it, earlier versions only warn).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            return re.compile(text, flags)
+    except (re.error, OverflowError, RecursionError, ValueError, DeprecationWarning) as exc:
+        return str(exc) or type(exc).__name__
+
+
+def _items(pattern: re.Pattern[str]) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _parser.parse(pattern.pattern, pattern.flags)
+
+
+def _name(op: Any) -> str:
+    return str(getattr(op, "name", op))
+
+
+# --- exponential backtracking --------------------------------------------------------------
+
+
+def backtracking_hazard(pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern`` nests a variable repetition inside an unbounded one with no
+    mandatory character that the inner repetition cannot match (``(a+)+``, ``(\\w+\\s?)*``,
+    ``(x+x+)+``); ``([a-z0-9-]+\\.)*`` is safe, since every iteration ends at a ``.`` that
+    ``[a-z0-9-]`` cannot take."""
+    try:
+        items = _items(pattern)
+    except Exception:  # pragma: no cover - it compiled, so it parses
+        return False
+    return _hazard_in(items)
+
+
+def _hazard_in(items: Iterable[Any]) -> bool:
+    for op, av in items:
+        name = _name(op)
+        if name in _REPEATS:
+            _, high, body = av
+            if high == _MAXREPEAT and _ambiguous_body(body):
+                return True
+            if _hazard_in(body):
+                return True
+        else:
+            for sub in _children(name, av):
+                if _hazard_in(sub):
+                    return True
+    return False
+
+
+def _children(name: str, av: Any) -> list[Any]:
+    if name == "SUBPATTERN":
+        return [av[-1]]
+    if name == "BRANCH":
+        return list(av[1])
+    if name in ("ASSERT", "ASSERT_NOT"):
+        return [av[1]]
+    if name == "ATOMIC_GROUP":
+        return [av]
+    return []
+
+
+def _inner_repeats(items: Iterable[Any]) -> Iterator[Any]:
+    """The variable repetitions in ``items``, through groups and alternatives."""
+    for op, av in items:
+        name = _name(op)
+        if name in _REPEATS:
+            low, high, body = av
+            if high > low:
+                yield body
+            yield from _inner_repeats(body)
+        elif name != "ATOMIC_GROUP":  # an atomic group never backtracks into itself
+            for sub in _children(name, av):
+                yield from _inner_repeats(sub)
+
+
+def _mandatory_literals(items: Iterable[Any]) -> set[int]:
+    """Characters every match of ``items`` contains at its own level."""
+    found: set[int] = set()
+    for op, av in items:
+        name = _name(op)
+        if name == "LITERAL":
+            found.add(av)
+        elif name == "SUBPATTERN":
+            found |= _mandatory_literals(av[-1])
+        elif name in _REPEATS and av[0] >= 1:
+            found |= _mandatory_literals(av[2])
+    return found
+
+
+def _ambiguous_body(body: Any) -> bool:
+    inner = list(_inner_repeats(body))
+    if not inner:
+        return False
+    separators = _mandatory_literals(body)
+    # Safe when some mandatory character can be taken by none of the inner repetitions: each
+    # iteration then ends at a place the next one cannot start from.
+    return not any(all(not _may_match(repeat, char) for repeat in inner) for char in separators)
+
+
+def _may_match(body: Any, char: int) -> bool:
+    """Whether a repetition's body could take ``char`` (``True`` when unsure)."""
+    items = list(body)
+    if len(items) != 1:
+        return True
+    op, av = items[0]
+    name = _name(op)
+    if name == "LITERAL":
+        return bool(av == char)
+    if name == "NOT_LITERAL":
+        return bool(av != char)
+    if name == "IN":
+        return _in_class(av, char)
+    return True
+
+
+def _in_class(members: Any, char: int) -> bool:
+    negate = False
+    hit = False
+    text = chr(char)
+    for op, av in members:
+        name = _name(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            hit = hit or av == char
+        elif name == "RANGE":
+            hit = hit or av[0] <= char <= av[1]
+        elif name == "CATEGORY":
+            category = _name(av)
+            hit = hit or {
+                "CATEGORY_DIGIT": text.isdigit(),
+                "CATEGORY_NOT_DIGIT": not text.isdigit(),
+                "CATEGORY_SPACE": text.isspace(),
+                "CATEGORY_NOT_SPACE": not text.isspace(),
+                "CATEGORY_WORD": text.isalnum() or text == "_",
+                "CATEGORY_NOT_WORD": not (text.isalnum() or text == "_"),
+            }.get(category, True)
+        else:
+            return True
+    return hit != negate
+
+
+# --- witnesses for the origin audit ----------------------------------------------------------
+
+
+def top_level_alternatives(text: str) -> list[str]:
+    """``text`` split at each ``|`` outside groups and character classes (``a|b(c|d)`` gives
+    ``a`` and ``b(c|d)``), so that each alternative can be read on its own."""
+    parts: list[str] = []
+    depth, start, i, size = 0, 0, 0, len(text)
+    while i < size:
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            if text[i : i + 1] == "^":
+                i += 1
+            if text[i : i + 1] == "]":
+                i += 1
+            while i < size and text[i] != "]":
+                i += 2 if text[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def witnesses(pattern: re.Pattern[str]) -> list[str]:
+    """Strings ``pattern`` may match, with the made-up site :data:`MARKER` wherever a
+    variable part lets it in (at most :data:`MAX_WITNESSES`; not all are matched)."""
+    try:
+        items = _items(pattern)
+    except Exception:  # pragma: no cover - it compiled, so it parses
+        return []
+    return _sequence(items)
+
+
+def _sequence(items: Iterable[Any]) -> list[str]:
+    out = [""]
+    for op, av in items:
+        options = _options(_name(op), av)
+        out = list(dict.fromkeys(a + b for a in out for b in options))[:MAX_WITNESSES]
+    return out
+
+
+def _options(name: str, av: Any) -> list[str]:
+    if name == "LITERAL":
+        return [chr(av)]
+    if name in ("ANY", "IN", "NOT_LITERAL"):
+        return list(_CHARS)
+    if name in _REPEATS or name == "POSSESSIVE_REPEAT":
+        low, high, body = av
+        inner = _sequence(body)[:4]
+        options = [w * low for w in inner] if low else [""]
+        if high > low:
+            options += list(_FILLERS)
+            options += [w * max(low, 1) + f for w in inner[:2] for f in _FILLERS[:2]]
+        return list(dict.fromkeys(options))
+    if name == "BRANCH":
+        return [w for alternative in av[1] for w in _sequence(alternative)]
+    if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+        return _sequence(_children(name, av)[0])
+    return [""]
