@@ -225,8 +225,10 @@ def _request_options(command: Callable[..., None]) -> Callable[..., None]:
 def _cors_request(
     origin: str, method: str, headers: tuple[str, ...], credentials: bool, private_network: bool
 ) -> CORSRequest:
-    if not is_well_formed(origin) or origin == "null":
-        raise click.UsageError(f"--origin {origin!r} is not an origin; write scheme://host[:port]")
+    if not is_well_formed(origin):
+        raise click.UsageError(
+            f"--origin {origin!r} is not an origin; write scheme://host[:port] or null"
+        )
     if not is_token(method):
         raise click.UsageError(f"--method {method!r} is not an HTTP method")
     pairs = _request_headers(headers)

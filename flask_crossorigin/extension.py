@@ -386,7 +386,9 @@ def _any_endpoint(
     adapter: MapAdapter, error: MethodNotAllowed, path: Optional[str]
 ) -> Optional[str]:
     """The endpoint of a route that matched a request's path but not its method."""
-    for method in error.valid_methods or ():
+    # Sorted: the methods come from a set, whose order varies between processes, and the
+    # answer must not (a 405 is answered by the same route's policy in every worker).
+    for method in sorted(error.valid_methods or ()):
         try:
             rule, _ = adapter.match(path_info=path, method=method, return_rule=True)
         except HTTPException:

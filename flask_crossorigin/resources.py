@@ -14,14 +14,22 @@ kept in a bounded table.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from typing import Callable, Generic, Optional, TypeVar, Union
+
+from .memo import SharedBound
 
 T = TypeVar("T")
 Matcher = Callable[[str], Optional["re.Match[str]"]]
 
 _MISSING = object()
+
+#: How many path verdicts all routers keep together (the app's resources and each
+#: blueprint's), whatever paths clients send.
+PATHS_LIMIT = 4096
+_paths_bound = SharedBound(PATHS_LIMIT)
+#: Longer paths are looked up every time, never kept.
+MAX_KEPT_PATH_LENGTH = 1024
 
 
 def remove_dot_segments(path: str) -> str:
@@ -58,12 +66,10 @@ class PathRouter(Generic[T]):
     prefixes; the regexes filed together are joined into one compiled alternation where that
     keeps their meaning. The answer is the one the ordered list gives when tried one by one.
 
-    Verdicts are memoised per path in a table that never holds more than ``_MEMO_LIMIT``
-    paths, under any number of threads, so the cost of a repeated path is one dict look-up
-    whatever the number of resources.
+    Verdicts are memoised per path; all routers' tables together never hold more than
+    :data:`PATHS_LIMIT` paths, under any number of threads, so the cost of a repeated path is
+    one dict look-up whatever the number of resources.
     """
-
-    _MEMO_LIMIT = 4096
 
     def __init__(self, rules: Sequence[tuple[Union[str, re.Pattern[str]], T]]) -> None:
         ordered = sorted(rules, key=lambda rule: precedence(rule[0]))
@@ -84,7 +90,6 @@ class PathRouter(Generic[T]):
         self._prefix_lengths = tuple(sorted({len(prefix) for prefix in filed}, reverse=True))
         self._no_rank = len(regexes)
         self._memo: dict[str, Optional[T]] = {}
-        self._memo_lock = threading.Lock()
         #: The value for every path, when the first rule matches them all (``r"/*"``, the
         #: default): then a path needs no look-up at all.
         self.universal: Optional[T] = None
@@ -96,10 +101,8 @@ class PathRouter(Generic[T]):
         found = self._memo.get(path, _MISSING)
         if found is _MISSING:
             found = self._lookup(remove_dot_segments(path))
-            with self._memo_lock:
-                if len(self._memo) >= self._MEMO_LIMIT:
-                    self._memo.clear()
-                self._memo[path] = found
+            if len(path) <= MAX_KEPT_PATH_LENGTH:
+                _paths_bound.keep(self._memo, path, found)
         return found  # type: ignore[return-value]
 
     def _lookup(self, path: str) -> Optional[T]:

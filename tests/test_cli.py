@@ -321,7 +321,7 @@ def test_check_view_that_raises() -> None:
     [
         (["api", "--origin", LOCAL], "PATH must start with '/'"),
         (["/public", "--origin", "localhost:5001"], "is not an origin"),
-        (["/public", "--origin", "null"], "is not an origin"),
+        (["/public", "--origin", "nul"], "is not an origin"),
         (["/public", "--origin", LOCAL, "--method", "BAD METHOD"], "is not an HTTP method"),
         (["/public", "--origin", LOCAL, "--header", "a b"], "is not a header name"),
         (["/public", "--origin", LOCAL, "--header", "X-Token:"], "is not a header name"),
@@ -548,3 +548,26 @@ def test_check_redirect_to_another_origin_is_not_followed() -> None:
         "UNKNOWN: the app redirects to https://elsewhere.example/x, another origin; ask it "
         "with 'flask cors probe https://elsewhere.example/x'."
     ) in result.output
+
+
+def test_check_the_null_origin() -> None:
+    """SPEC 3, 6: a policy that lists 'null' can be checked from the null origin."""
+    app = Flask("null_origin")
+
+    @app.route("/x", methods=["GET", "PUT"])
+    def x() -> str:
+        return "x"
+
+    CORS(app, origins=["null", "https://a.example"])
+    result = check(app, "/x", "--origin", "null", "--method", "PUT")
+    assert result.exit_code == 0, result.output
+    assert "    Access-Control-Allow-Origin: null" in result.output
+    refused = check(_null_refused(), "/x", "--origin", "null")
+    assert refused.exit_code == 1, refused.output
+
+
+def _null_refused() -> Flask:
+    app = Flask("null_refused")
+    app.add_url_rule("/x", "x", lambda: "x")
+    CORS(app, origins=["https://a.example"])
+    return app

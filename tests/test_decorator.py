@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from flask import Blueprint, Flask, Response, abort, request
 from flask.views import MethodView
@@ -510,3 +514,103 @@ def test_decorated_method_of_a_class_view() -> None:
     assert response.get_data(as_text=True) == "items of Items"
     assert response.headers["Access-Control-Allow-Origin"] == A
     assert Items.__dict__["get"].__get__(None, Items) is Items.__dict__["get"]
+
+
+def test_a_view_error_keeps_the_decorators_headers_without_the_extension() -> None:
+    """SPEC 4: abort() in a decorated view, and an exception with an error handler, answer
+    with the view's CORS headers, with no CORS(app); an exception nobody handles is still the
+    app's 500."""
+    app = Flask(__name__)
+
+    class Conflict(Exception):
+        pass
+
+    @app.errorhandler(Conflict)
+    def conflict(error: Conflict) -> tuple[str, int]:
+        return "conflict", 409
+
+    @app.route("/abort")
+    @cross_origin(origins=[A])
+    def aborting() -> str:
+        abort(400)
+
+    @app.route("/handled")
+    @cross_origin(origins=[A])
+    def handled() -> str:
+        raise Conflict()
+
+    @app.route("/unhandled")
+    @cross_origin(origins=[A])
+    def unhandled() -> str:
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    for path, status in (("/abort", 400), ("/handled", 409)):
+        response = client.get(path, headers={"Origin": A})
+        assert response.status_code == status
+        assert response.headers["Access-Control-Allow-Origin"] == A
+        assert response.headers["Vary"] == "Origin"
+    assert client.get("/unhandled", headers={"Origin": A}).status_code == 500
+
+
+def test_decorators_only_with_an_empty_resources_extension() -> None:
+    """SPEC 1, 4: CORS(app, resources={}) covers no path but gives decorated views the CORS
+    layer: their preflights skip the app's hooks and are judged by the serving view."""
+    app = Flask(__name__)
+    ran: list[str] = []
+
+    @app.before_request
+    def auth() -> None:
+        ran.append(request.method)
+        if "Authorization" not in request.headers:
+            abort(401)
+
+    @app.post("/z")
+    def post_z() -> str:
+        return "p"
+
+    @app.get("/z")
+    @cross_origin(origins=[A])
+    def get_z() -> str:
+        return "g"
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "plain"
+
+    CORS(app, resources={})
+    client = app.test_client()
+    preflight = client.options("/z", headers={"Origin": A, "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == A
+    assert ran == []
+    response = client.get("/plain", headers={"Origin": A, "Authorization": "x"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_405_is_judged_by_the_same_route_in_every_process() -> None:
+    """SPEC 4: a path with several views answers a 405 by one fixed route's policy, whatever
+    the process's string hashing (the allowed methods come from a set)."""
+    script = f"""
+from flask import Flask
+from flask_crossorigin import CORS, cross_origin
+app = Flask("d"); CORS(app, origins=["https://b.example"])
+@app.post("/z")
+def zp(): return "p"
+@app.get("/z")
+@cross_origin(origins=[{A!r}])
+def zg(): return "g"
+r = app.test_client().put("/z", headers={{"Origin": {A!r}}})
+print(r.status_code, r.headers.get("Access-Control-Allow-Origin"))
+"""
+    answers = set()
+    for seed in ("1", "2", "3", "4", "5"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        answers.add(done.stdout.strip())
+    assert answers == {f"405 {A}"}

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from flask_crossorigin import resources
+from flask_crossorigin.memo import SharedBound
 from flask_crossorigin.resources import (
     PathRouter,
     literal_prefix,
@@ -94,11 +96,20 @@ def test_regex_prefix_semantics(prefix: str, rest: str) -> None:
     assert r.match("/0" + path) is None
 
 
-def test_memo_is_bounded() -> None:
-    r: PathRouter[str] = PathRouter([(re.compile("/a.*"), "a")])
-    for i in range(PathRouter._MEMO_LIMIT * 2):
-        r.match(f"/a{i}")
-    assert len(r._memo) <= PathRouter._MEMO_LIMIT
+def test_memo_is_bounded_across_routers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC 7: all routers' path tables together (the app's and each blueprint's) hold at most
+    PATHS_LIMIT paths; a path too long to keep is looked up every time."""
+    monkeypatch.setattr(resources, "_paths_bound", SharedBound(50))
+    routers: list[PathRouter[str]] = [
+        PathRouter([(re.compile(f"/r{n}.*"), str(n))]) for n in range(5)
+    ]
+    for i in range(200):
+        for n, router in enumerate(routers):
+            assert router.match(f"/r{n}/{i}") == str(n)
+            assert sum(len(r._memo) for r in routers) <= 50
+    long_path = "/r0/" + "x" * resources.MAX_KEPT_PATH_LENGTH
+    assert routers[0].match(long_path) == "0"
+    assert long_path not in routers[0]._memo
 
 
 def test_percent_encoded_dot_segments_are_judged_resolved() -> None:
@@ -284,11 +295,10 @@ def test_regexes_with_groups_and_flags_keep_their_meaning() -> None:
     assert router.match("/x/f") == "f"
 
 
-def test_memo_holds_its_bound_exactly_under_threads() -> None:
+def test_memo_holds_its_bound_exactly_under_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     """SPEC 7: the per-path memo never holds more than its bound, whatever the threads do."""
-
-    class Small(PathRouter[str]):
-        _MEMO_LIMIT = 16
+    limit = 16
+    monkeypatch.setattr(resources, "_paths_bound", SharedBound(limit))
 
     largest = [0]
 
@@ -305,7 +315,7 @@ def test_memo_holds_its_bound_exactly_under_threads() -> None:
             super().__setitem__(key, value)
             largest[0] = max(largest[0], super().__len__())
 
-    router = Small([(re.compile("/a.*"), "a")])
+    router: PathRouter[str] = PathRouter([(re.compile("/a.*"), "a")])
     router._memo = Watched()
     errors: list[BaseException] = []
 
@@ -327,8 +337,8 @@ def test_memo_holds_its_bound_exactly_under_threads() -> None:
     finally:
         sys.setswitchinterval(before)
     assert not errors
-    assert largest[0] == Small._MEMO_LIMIT
-    assert dict.__len__(router._memo) <= Small._MEMO_LIMIT
+    assert largest[0] == limit
+    assert dict.__len__(router._memo) <= limit
 
 
 def test_a_new_path_tries_only_the_regexes_filed_under_its_prefixes(
