@@ -37,12 +37,27 @@ def listen(port: int, variable: str) -> socket.socket:
         sock.listen(128)
     except OSError as error:
         sock.close()
-        others = " ".join(f"{name}={8000 + i}" for i, name in enumerate(PORT_VARIABLES))
+        others = " ".join(f"{name}={free}" for name, free in zip(PORT_VARIABLES, free_ports()))
         sys.exit(
             f"make demo: cannot listen on {HOST}:{port} ({variable}): {error.strerror}.\n"
             f"Stop the program using it, or choose other ports, e.g.: {others} make demo"
         )
     return sock
+
+
+def free_ports() -> list[int]:
+    """As many ports free on :data:`HOST` right now as the demo needs (the system picks
+    them), for the hint on a busy port."""
+    socks = []
+    try:
+        for _ in PORT_VARIABLES:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            socks.append(sock)
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def serve(app: Flask, sock: socket.socket) -> BaseWSGIServer:

@@ -102,9 +102,12 @@ def _tokens(
 
 
 def parse_methods(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
-    return _tokens(
+    """Method names, upper-cased; a list (or set, or the default) is sent sorted, as
+    flask-cors 6.0.5 sends it, a string in its own order."""
+    names = _tokens(
         option, raw, problems, "method name", "use names such as 'GET' or 'PATCH'", str.upper
     )
+    return names if isinstance(raw, str) else tuple(sorted(names))
 
 
 def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[HeaderRule, ...]:
@@ -361,7 +364,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "supports_credentials",
         False,
-        "bool",
+        "bool, or a string such as 'true' or 'false'",
         "Allow cookies and HTTP authentication (Access-Control-Allow-Credentials: true); "
         "needs an explicit list of origins.",
         parse_bool,
@@ -376,21 +379,21 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "send_wildcard",
         False,
-        "bool",
+        "bool, or a string such as 'true' or 'false'",
         "With origins '*', send 'Access-Control-Allow-Origin: *' instead of the request's origin.",
         parse_bool,
     ),
     Option(
         "automatic_options",
         True,
-        "bool",
+        "bool, or a string such as 'true' or 'false'",
         "Answer preflight OPTIONS requests before the app's hooks and views run.",
         parse_bool,
     ),
     Option(
         "vary_header",
         True,
-        "bool",
+        "bool, or a string such as 'true' or 'false'",
         "Add 'Vary: Origin' to responses whose CORS headers depend on the Origin.",
         parse_bool,
     ),
@@ -404,7 +407,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "intercept_exceptions",
         True,
-        "bool",
+        "bool, or a string such as 'true' or 'false'",
         "Also add the CORS headers to an error response as soon as the app's exception "
         "handlers make it, as flask-cors does. Error responses (404, 405, 500, abort(), error "
         "handlers, flask-restx errors) and strict-slash redirects get CORS headers either way; "
@@ -415,7 +418,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "always_send",
         True,
-        "bool",
+        "bool, or a string such as 'true' or 'false'",
         "Send Access-Control-Allow-Origin on requests without an Origin when it is the same "
         "for every origin.",
         parse_bool,
@@ -423,7 +426,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "allow_private_network",
         False,
-        "bool",
+        "bool, or a string such as 'true' or 'false'",
         "Answer 'Access-Control-Request-Private-Network: true' with "
         "'Access-Control-Allow-Private-Network: true'.",
         parse_bool,

@@ -220,8 +220,49 @@ def test_max_age_types(raw: object, expected: int | None) -> None:
 
 @pytest.mark.parametrize("raw", [True, "true", "True", "1", 1, "yes", "on"])
 def test_booleans_from_config_strings(raw: object) -> None:
+    """SPEC 1: booleans from environment-variable strings."""
     app = build_app(config={"CORS_SEND_WILDCARD": raw})
     assert settings_of(app)["send_wildcard"] is True
+
+
+@pytest.mark.parametrize("raw", [False, "False", "false", "0", 0, "no", "off", ""])
+def test_false_strings_are_false(raw: object) -> None:
+    """SPEC 1 (a documented difference: flask-cors reads every non-empty string as true):
+    FLASK_CORS_SUPPORTS_CREDENTIALS=False from the environment means no credentials."""
+    app = build_app(config={"CORS_SUPPORTS_CREDENTIALS": raw}, origins=["https://app.example.com"])
+    assert settings_of(app)["supports_credentials"] is False
+    response = app.test_client().get("/api/items", headers={"Origin": "https://app.example.com"})
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+def test_other_boolean_strings_are_configuration_errors() -> None:
+    """SPEC 2: a string that is not a boolean is refused with the option named."""
+    with pytest.raises(CORSConfigError, match="CORS_SUPPORTS_CREDENTIALS 'maybe': is not a"):
+        build_app(config={"CORS_SUPPORTS_CREDENTIALS": "maybe"})
+
+
+def test_methods_and_expose_headers_lists_are_sent_sorted() -> None:
+    """SPEC 1: as flask-cors 6.0.5 sends them; a string keeps its own order."""
+    app = build_app(
+        origins=["https://app.example.com"],
+        methods=["PUT", "GET"],
+        expose_headers=["X-B", "X-A"],
+    )
+    client = app.test_client()
+    origin = {"Origin": "https://app.example.com"}
+    preflight = client.options(
+        "/api/items", headers={**origin, "Access-Control-Request-Method": "PUT"}
+    )
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+    assert (
+        client.get("/api/items", headers=origin).headers["Access-Control-Expose-Headers"]
+        == "X-A, X-B"
+    )
+    as_string = build_app(origins=["https://app.example.com"], methods="PUT, GET")
+    preflight = as_string.test_client().options(
+        "/api/items", headers={**origin, "Access-Control-Request-Method": "PUT"}
+    )
+    assert preflight.headers["Access-Control-Allow-Methods"] == "PUT, GET"
 
 
 def test_accepted_types_for_lists() -> None:

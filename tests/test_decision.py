@@ -85,7 +85,7 @@ def test_module_does_not_import_flask() -> None:
             Reason.PREFLIGHT_ALLOWED,
             {
                 "Access-Control-Allow-Origin": A,
-                "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE",
+                "Access-Control-Allow-Methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
             },
         ),
         (

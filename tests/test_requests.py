@@ -113,7 +113,7 @@ def test_granted_preflight_headers() -> None:
     assert cors_headers(response) == {
         "Access-Control-Allow-Origin": A,
         "Access-Control-Allow-Credentials": "true",
-        "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE",
+        "Access-Control-Allow-Methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
         "Access-Control-Max-Age": "600",
         "Access-Control-Allow-Headers": "content-type, x-token",
     }

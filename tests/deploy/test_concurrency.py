@@ -29,7 +29,7 @@ REQUESTS = 2000
 CLIENT_THREADS = 16
 TIME_LIMIT = 60.0
 #: flask-cors's default ``methods``, which the app keeps.
-ALL_METHODS = "GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE"
+ALL_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 
 #: kind -> (method, path, origin domain or None, expected grant)
 KINDS = {
@@ -82,7 +82,7 @@ class Case:
             expected["access-control-allow-credentials"] = "true"
         if self.method == "OPTIONS":
             expected["access-control-allow-methods"] = (
-                "GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE"
+                "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
             )
             expected["access-control-allow-headers"] = f"x-marker, x-req-{self.number}"
             if self.path == "/open":
