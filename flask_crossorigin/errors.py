@@ -84,6 +84,15 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self._seen: set[object] = set()
+
+    def first_time(self, key: object) -> bool:
+        """Whether ``key`` is new to this configuration pass (a warning that many resources
+        sharing one setting would each give is logged once)."""
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
     def add(
         self, option: str, value: object, what: str, fix: str, index: Optional[int] = None

@@ -756,6 +756,14 @@ class OriginMatcher:
 
     def __init__(self, entries: tuple[OriginEntry, ...]) -> None:
         self.entries = entries
+        #: The entries the credentials check and the regex audit speak of (any origin,
+        #: ``null``, regexes that grant a probe), so that a policy over 10,000 exact origins
+        #: checks nothing per resource.
+        self.notable = tuple(
+            e
+            for e in entries
+            if e.kind is Kind.ANY or e.kind is Kind.NULL or e.matches_any or e.grants
+        )
         self.allow_any = any(e.kind is Kind.ANY for e in entries)
         self.matches_any = any(e.matches_any for e in entries)
         self.allow_null = any(e.kind is Kind.NULL for e in entries)

@@ -178,7 +178,7 @@ def _check_credentials(
     """
     where = f"origins (from {sources.get('origins', 'default')})"
     because = f"supports_credentials is on (from {sources.get('supports_credentials')})"
-    for entry in matcher.entries:
+    for entry in matcher.notable:
         if credentials and (entry.kind is Kind.ANY or entry.matches_any):
             problems.add(
                 where,
@@ -198,7 +198,7 @@ def _check_credentials(
                 f"and {because}",
                 entry.fix,
             )
-        elif entry.grants:
+        elif entry.grants and problems.first_time(("audit warning", entry)):
             logger.warning(
                 "origins regex %r would let in %r, a site its author does not mean to allow; %s",
                 entry.text,

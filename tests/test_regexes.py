@@ -213,3 +213,14 @@ def test_top_level_alternatives_gives_back_each_branch(branches: list[str]) -> N
     """SPEC 3: branches with no top-level ``|`` of their own come back as they were joined."""
     text = "|".join(branches)
     assert top_level_alternatives(text) == branches
+
+
+def test_the_audit_warns_once_for_resources_sharing_a_setting(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SPEC 3: a hundred resources over one sloppy regex give one warning, not a hundred."""
+    resources = {f"/r{i}/.*": {} for i in range(100)}
+    with caplog.at_level(logging.WARNING, logger="flask_crossorigin"):
+        CORS(_app(), origins=r"https://.*example\.com", resources=resources)
+    warnings = [r for r in caplog.records if "would let in" in r.getMessage()]
+    assert len(warnings) == 1
