@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, Union
 
 from .errors import Problems
 from .origins import OriginEntry, parse_entries
-from .regexes import backtracking_hazard, compile_user_regex
+from .regexes import user_regex
 from .tokens import is_token
 
 logger = logging.getLogger("flask_crossorigin")
@@ -297,35 +297,6 @@ def _parse_resource(
         return None
     parsed = parse_layer(overrides, problems, where=f"{option}[{shown!r}]", allow_resources=False)
     return Resource(shown, pattern, parsed)
-
-
-def user_regex(
-    option: str,
-    shown: object,
-    text: str,
-    flags: int,
-    problems: Problems,
-    fix: str,
-    index: Optional[int] = None,
-) -> Optional[re.Pattern[str]]:
-    """Compile a regex from the configuration; ``None`` after a problem: one the ``re``
-    module refuses, or one that can backtrack exponentially on a value a client sends (the
-    header names of a preflight, the path), SPEC section 2."""
-    compiled = compile_user_regex(text, flags)
-    if isinstance(compiled, str):
-        problems.add(option, shown, f"is not a valid regular expression ({compiled})", fix, index)
-        return None
-    if backtracking_hazard(compiled):
-        problems.add(
-            option,
-            shown,
-            "nests a repetition inside a repetition, which takes exponential time on a value "
-            "that almost matches (any client can send one)",
-            "repeat once, e.g. r'x-[a-z0-9-]+' rather than r'x-([a-z0-9]+-?)+'",
-            index,
-        )
-        return None
-    return compiled
 
 
 # --- the table -------------------------------------------------------------------------------

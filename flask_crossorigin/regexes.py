@@ -27,7 +27,9 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Any, Union
+from typing import Any, Optional, Union
+
+from .errors import Problems
 
 # The ``re`` module's own parser: ``re._parser`` since Python 3.11, ``sre_parse`` before.
 _parser: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
@@ -68,6 +70,37 @@ def _items(pattern: re.Pattern[str]) -> Any:
 
 def _name(op: Any) -> str:
     return str(getattr(op, "name", op))
+
+
+def user_regex(
+    option: str,
+    shown: object,
+    text: str,
+    flags: int,
+    problems: Problems,
+    fix: str,
+    index: Optional[int] = None,
+    hazard_fix: str = "repeat once, e.g. r'x-[a-z0-9-]+' rather than r'x-([a-z0-9]+-?)+'",
+) -> Optional[re.Pattern[str]]:
+    """Compile a regex from the configuration; ``None`` after a problem added to ``problems``
+    (shown as ``shown``, the value as the user wrote it): one the ``re`` module refuses, or one
+    that can backtrack exponentially on a value a client sends (``Origin``, the header names
+    of a preflight, the path), SPEC section 2."""
+    compiled = compile_user_regex(text, flags)
+    if isinstance(compiled, str):
+        problems.add(option, shown, f"is not a valid regular expression ({compiled})", fix, index)
+        return None
+    if backtracking_hazard(compiled):
+        problems.add(
+            option,
+            shown,
+            "nests a repetition inside a repetition, which takes exponential time on a value "
+            "that almost matches (any client can send one)",
+            hazard_fix,
+            index,
+        )
+        return None
+    return compiled
 
 
 # --- exponential backtracking --------------------------------------------------------------

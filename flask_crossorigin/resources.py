@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Callable, Generic, Optional, TypeVar, Union
 
 from .memo import SharedBound
+from .regexes import top_level_alternatives
 
 T = TypeVar("T")
 Matcher = Callable[[str], Optional["re.Match[str]"]]
@@ -199,7 +200,7 @@ def literal_prefix(pattern: re.Pattern[str]) -> str:
     takes the ``/``); a top-level alternation, ``re.IGNORECASE`` or ``re.VERBOSE`` give ``""``.
     """
     text = pattern.pattern
-    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or _top_level_alternation(text):
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or len(top_level_alternatives(text)) > 1:
         return ""
     out: list[str] = []
     i, size = 0, len(text)
@@ -219,32 +220,6 @@ def literal_prefix(pattern: re.Pattern[str]) -> str:
     if out and i < size and text[i] in _QUANTIFIERS:
         out.pop()
     return "".join(out)
-
-
-def _top_level_alternation(text: str) -> bool:
-    """Whether ``text`` has a ``|`` outside every group and character class."""
-    depth, i, size = 0, 0, len(text)
-    while i < size:
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i += 1
-            if text[i : i + 1] == "^":
-                i += 1
-            if text[i : i + 1] == "]":
-                i += 1
-            while i < size and text[i] != "]":
-                i += 2 if text[i] == "\\" else 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-        i += 1
-    return False
 
 
 def _matches_every_path(pattern: Union[str, re.Pattern[str]]) -> bool:

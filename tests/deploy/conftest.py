@@ -146,12 +146,15 @@ class Nginx:
     """nginx with proxy_cache in front of an upstream, run in the foreground from a temporary
     prefix as an unprivileged user (``nobody`` when the tests run as root)."""
 
+    #: The configuration template (``prefix``, ``port`` and ``upstream`` are filled in).
+    CONF = NGINX_CONF
+
     def __init__(self, prefix: Path, upstream: int) -> None:
         self.prefix = prefix
         self.port = free_port()
         for name in ("cache", *(f"{kind}_temp" for kind in TEMP_KINDS)):
             (prefix / name).mkdir()
-        conf = NGINX_CONF.format(prefix=prefix, port=self.port, upstream=upstream)
+        conf = self.CONF.format(prefix=prefix, port=self.port, upstream=upstream)
         (prefix / "nginx.conf").write_text(conf)
         self.user: Optional[tuple[int, int]] = None
         if os.geteuid() == 0:
@@ -267,30 +270,7 @@ http {{
 class ProbeNginx(Nginx):
     """nginx with :data:`PROBE_NGINX_CONF`: the same foreground, unprivileged run."""
 
-    def __init__(self, prefix: Path, upstream: int) -> None:
-        self.prefix = prefix
-        self.port = free_port()
-        for name in ("cache", *(f"{kind}_temp" for kind in TEMP_KINDS)):
-            (prefix / name).mkdir()
-        conf = PROBE_NGINX_CONF.format(prefix=prefix, port=self.port, upstream=upstream)
-        (prefix / "nginx.conf").write_text(conf)
-        self.user = None
-        if os.geteuid() == 0:
-            self.user = NOBODY
-            for path in (prefix, *prefix.iterdir()):
-                os.chown(path, *NOBODY)
-        self.process = subprocess.Popen(
-            self.command(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            **self.run_as(),
-        )
-        try:
-            wait_for_http(self.port, "/ready")
-        except TimeoutError as error:
-            self.stop()
-            raise RuntimeError(f"nginx did not start: {self.error_log()}") from error
+    CONF = PROBE_NGINX_CONF
 
 
 @pytest.fixture(scope="module")
