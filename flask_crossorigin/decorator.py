@@ -166,15 +166,7 @@ class CrossOriginView:
             else:  # a plain OPTIONS: what Flask would answer
                 response = app.make_default_options_response()
         else:
-            try:
-                answer = self._call(app, args, kwargs)
-            except Exception as error:
-                # The view's own error (abort(), an HTTPException, an exception that has an
-                # error handler) answered here by the app's handlers, as Flask would answer it,
-                # so that the error response gets this view's CORS headers with or without
-                # CORS(app) (SPEC section 4). Flask's method raises again what no handler takes.
-                answer = app.handle_user_exception(error)
-            response = app.make_response(answer)
+            response = app.make_response(self._call(app, args, kwargs))
         if environ.get(DONE) is not response:
             write(policy, response, _where(self._label), environ, app)
         return response

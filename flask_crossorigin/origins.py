@@ -35,7 +35,7 @@ from .errors import Problems
 from .logsafe import loggable
 from .memo import SharedBound
 from .patterns import any_fullmatch
-from .regexes import MARKER, top_level_alternatives, user_regex, witnesses
+from .regexes import top_level_alternatives, user_regex, witnesses, written_labels
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -589,6 +589,10 @@ def _wildcard_fix(text: str) -> str:
 # --- regular expressions and their audit ----------------------------------------------------
 
 
+#: How many top-level branches of one regex give probes of their own.
+MAX_AUDITED_BRANCHES = 64
+
+
 def _parse_regex(
     option: str, text: str, flags: int, problems: Problems, index: Optional[int]
 ) -> Optional[OriginEntry]:
@@ -608,7 +612,7 @@ def _parse_regex(
     )
     if compiled is None:
         return None
-    if _requires_path(text):
+    if not flags & re.VERBOSE and _requires_path(text):
         problems.add(
             option,
             text,
@@ -619,7 +623,9 @@ def _parse_regex(
         return None
     host = _literal_host(text)[0]
     granted = ""
-    probes = [p for alternative in top_level_alternatives(text) for p in audit_probes(alternative)]
+    # The first branches of a huge alternation are read; the witnesses read all of them.
+    branches = top_level_alternatives(text)[:MAX_AUDITED_BRANCHES]
+    probes = [p for branch in branches for p in audit_probes(branch)]
     for probe in dict.fromkeys(probes):
         if compiled.fullmatch(probe) is not None:
             granted = probe
@@ -644,11 +650,17 @@ def _parse_regex(
 
 
 def _foreign_witness(compiled: re.Pattern[str]) -> str:
-    """An origin the regex grants whose registrable part (its host's last two labels) is the
-    made-up site of :func:`~flask_crossorigin.regexes.witnesses`, or ``""``."""
+    """An origin the regex grants whose registrable part (its host's last two labels) is not
+    made of labels the regex writes out (``https://wwwxexample.com`` for
+    ``r"https://(www.)?example\\.com"``), or ``""``. Hosts that are IP literals are left to
+    the other probes."""
+    authored = written_labels(compiled)
     for candidate in witnesses(compiled):
         parts = split_origin(candidate)
-        if parts is None or MARKER not in ".".join(parts[1].rstrip(".").split(".")[-2:]):
+        if parts is None or parts[1].startswith("[") or _ipv4_serialized(parts[1]) is not None:
+            continue
+        labels = parts[1].rstrip(".").split(".")[-2:]
+        if all(label in authored for label in labels):
             continue
         if compiled.fullmatch(candidate) is not None:
             return candidate

@@ -27,7 +27,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 from .errors import Problems
 
@@ -37,12 +37,23 @@ _MAXREPEAT: int = _parser.MAXREPEAT
 
 #: The made-up site the witnesses put where a regex lets anything in.
 MARKER = "unrelated-site"
-#: Fillers for a repetition that may match more than its minimum, clearest first.
-_FILLERS = (f".{MARKER}.invalid", f"{MARKER}.invalid", f"{MARKER}.", MARKER, "x")
+#: Fillers for a repetition that may match more than its minimum, clearest first (the last
+#: ones fit letters-only classes such as ``[a-z]+`` and short bounds such as ``{2,6}``).
+_FILLERS = (
+    f".{MARKER}.invalid",
+    f"{MARKER}.invalid",
+    f"{MARKER}.",
+    MARKER,
+    "unrelatedsite",
+    "zz",
+    "x",
+)
+#: At most this many options for one part of a regex.
+MAX_OPTIONS = 32
 #: Characters tried for one ``.`` or ``[...]``.
 _CHARS = ("x", ".", "-", "0")
 #: At most this many witnesses per regex (the first ones keep the clearest fillers).
-MAX_WITNESSES = 512
+MAX_WITNESSES = 256
 
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT"})
 _NOTHING = frozenset({"AT", "ASSERT", "ASSERT_NOT", "GROUPREF", "GROUPREF_EXISTS"})
@@ -118,12 +129,17 @@ def backtracking_hazard(pattern: re.Pattern[str]) -> bool:
     return _hazard_in(items)
 
 
+#: An outer repetition allowed this many times or more counts as unbounded: ``{1,63}`` around
+#: an ambiguous body already takes minutes on a 30-character value.
+LARGE_REPEAT = 8
+
+
 def _hazard_in(items: Iterable[Any]) -> bool:
     for op, av in items:
         name = _name(op)
         if name in _REPEATS:
             _, high, body = av
-            if high == _MAXREPEAT and _ambiguous_body(body):
+            if high >= LARGE_REPEAT and (_ambiguous_body(body) or _overlapping_branch(body)):
                 return True
             if _hazard_in(body):
                 return True
@@ -185,19 +201,47 @@ def _ambiguous_body(body: Any) -> bool:
 
 
 def _may_match(body: Any, char: int) -> bool:
-    """Whether a repetition's body could take ``char`` (``True`` when unsure)."""
-    items = list(body)
-    if len(items) != 1:
-        return True
-    op, av = items[0]
-    name = _name(op)
-    if name == "LITERAL":
-        return bool(av == char)
-    if name == "NOT_LITERAL":
-        return bool(av != char)
-    if name == "IN":
-        return _in_class(av, char)
-    return True
+    """Whether ``char`` can appear anywhere in a match of ``body`` (``True`` when unsure)."""
+    for op, av in body:
+        name = _name(op)
+        if name == "LITERAL":
+            found = av == char
+        elif name == "NOT_LITERAL":
+            found = av != char
+        elif name == "IN":
+            found = _in_class(av, char)
+        elif name in _REPEATS or name == "POSSESSIVE_REPEAT":
+            found = av[1] > 0 and _may_match(av[2], char)
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP", "BRANCH"):
+            found = any(_may_match(sub, char) for sub in _children(name, av))
+        elif name in _NOTHING:
+            found = False
+        else:  # ANY, and what is not read here
+            found = True
+        if found:
+            return True
+    return False
+
+
+def _overlapping_branch(body: Any) -> bool:
+    """Whether ``body`` holds an alternation two of whose branches may start alike
+    (``(a|aa)``): repeated, the engine tries every way to cut a run between them."""
+    for op, av in body:
+        name = _name(op)
+        if name == "BRANCH":
+            starts = [_first_literal(branch) for branch in av[1]]
+            if None in starts or len(set(starts)) < len(starts):
+                return True
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP") and _overlapping_branch(_children(name, av)[0]):
+            return True
+    return False
+
+
+def _first_literal(branch: Any) -> Optional[int]:
+    items = list(branch)
+    if items and _name(items[0][0]) == "LITERAL":
+        return int(items[0][1])
+    return None
 
 
 def _in_class(members: Any, char: int) -> bool:
@@ -263,36 +307,66 @@ def top_level_alternatives(text: str) -> list[str]:
 def witnesses(pattern: re.Pattern[str]) -> list[str]:
     """Strings ``pattern`` may match, with the made-up site :data:`MARKER` wherever a
     variable part lets it in (at most :data:`MAX_WITNESSES`; not all are matched)."""
+    return _witnesses(pattern, Fill(_FILLERS, _CHARS))
+
+
+def written_labels(pattern: re.Pattern[str]) -> frozenset[str]:
+    """The host labels a regex writes out itself, lower-cased: the labels of the strings it
+    gives with every optional or repeated part left out, and with every one written once
+    (``www``, ``example``, ``com`` and ``org`` for
+    ``r"https://(www\\.)?example\\.(com|org)"``)."""
+    labels: set[str] = set()
+    for present in (False, True):
+        for plain in _witnesses(pattern, Fill((), (".",), present)):
+            labels.update(re.split(r"[./:]", plain.lower()))
+    return frozenset(labels)
+
+
+class Fill(NamedTuple):
+    """How variable parts are written out: ``fillers`` for a repetition, ``chars`` for one
+    character; ``present`` (plain strings only) writes every repetition once (``True``) or at
+    its minimum (``False``) instead of trying both and the fillers."""
+
+    fillers: tuple[str, ...]
+    chars: tuple[str, ...]
+    present: Optional[bool] = None
+
+
+def _witnesses(pattern: re.Pattern[str], fill: Fill) -> list[str]:
     try:
-        items = _items(pattern)
-    except Exception:  # pragma: no cover - it compiled, so it parses
+        return _sequence(_items(pattern), fill)
+    except RecursionError:  # nesting deeper than the audit reads: nothing to say
         return []
-    return _sequence(items)
 
 
-def _sequence(items: Iterable[Any]) -> list[str]:
+def _sequence(items: Iterable[Any], fill: Fill) -> list[str]:
     out = [""]
     for op, av in items:
-        options = _options(_name(op), av)
+        options = _options(_name(op), av, fill)
         out = list(dict.fromkeys(a + b for a in out for b in options))[:MAX_WITNESSES]
     return out
 
 
-def _options(name: str, av: Any) -> list[str]:
+def _options(name: str, av: Any, fill: Fill) -> list[str]:
     if name == "LITERAL":
         return [chr(av)]
     if name in ("ANY", "IN", "NOT_LITERAL"):
-        return list(_CHARS)
+        return list(fill.chars)
     if name in _REPEATS or name == "POSSESSIVE_REPEAT":
         low, high, body = av
-        inner = _sequence(body)[:4]
-        options = [w * low for w in inner] if low else [""]
+        inner = _sequence(body, fill)[:MAX_OPTIONS]
+        least = [w * low for w in inner] if low else [""]
+        once = [w * max(low, 1) for w in inner] if high > low else least
+        if fill.present is not None:
+            return once if fill.present else least
+        options = least
         if high > low:
-            options += list(_FILLERS)
-            options += [w * max(low, 1) + f for w in inner[:2] for f in _FILLERS[:2]]
-        return list(dict.fromkeys(options))
+            options = [*least, *fill.fillers, *once]
+            options += [w * max(low, 1) + f for w in inner[:2] for f in fill.fillers[:2]]
+        return list(dict.fromkeys(options))[:MAX_OPTIONS]
     if name == "BRANCH":
-        return [w for alternative in av[1] for w in _sequence(alternative)]
+        alternatives = av[1][:MAX_OPTIONS]
+        return [w for branch in alternatives for w in _sequence(branch, fill)][:MAX_OPTIONS]
     if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-        return _sequence(_children(name, av)[0])
+        return _sequence(_children(name, av)[0], fill)
     return [""]

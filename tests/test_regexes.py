@@ -34,6 +34,13 @@ LETS_STRANGERS_IN = [
     (r"https://(www|app)\.example\.(com|.*)", "https://www.example.evil"),
     (r"https://example\.com.*", "https://example.com.evil.net"),
     (r"https://.*example\.com", "https://evilexample.com"),
+    (r"https://(www.)?example\.com", "https://wwwxexample.com"),
+    (r"https://(app|www).example\.com", "https://appxexample.com"),
+    (r"https://(.*-)?example\.com", "https://evil-example.com"),
+    (r"https://([a-z]+-)?example\.com", "https://evil-example.com"),
+    (r"https://(dev|staging)?\.?example\.com", "https://devexample.com"),
+    (r"https://example\.[a-z]+", "https://example.evil"),
+    (r"https://(www|api)\.example\.[a-z]{2,6}", "https://www.example.io"),
 ]
 
 # Regexes that only let in the sites they name.
@@ -47,6 +54,12 @@ MEANT = [
     r"http://127\.0\.0\.1:\d{4,5}",
     r"https://([a-z]+\.)?example\.com",
     r"http://\[::1\]:\d+",
+    r"https://([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+example\.com",
+    r"https://([a-z0-9]+(-[a-z0-9]+)*\.)*example\.com",
+    r"https://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*example\.com",
+    r"https://pr-\d+\.preview\.example\.com",
+    r"https?://(www\.)?example\.(com|co\.uk)",
+    r"http://(localhost|127\.0\.0\.1):\d+",
 ]
 
 
@@ -156,6 +169,10 @@ HAZARDS = [
     r"(\w+\s?)*",
     r"(.+\.)*example\.com",
     r"((ab)*)+",
+    r"https://([a-z0-9]+-?){1,63}\.example\.com",
+    r"https://(\w+){1,10}\.example\.com",
+    r"https://(a|aa)+\.example\.com",
+    r"/api/([^/]+/?){1,50}x",
 ]
 SAFE = [
     r"https://([a-z0-9-]+\.)*example\.com",
@@ -164,6 +181,9 @@ SAFE = [
     r"/api/.*",
     r"(?:/[a-z]+)*/items",
     r"(a|b)+",
+    r"(foo|bar)+",
+    r"https://([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+example\.com",
+    r"(\d{1,3}\.){3}",
 ]
 
 
@@ -224,3 +244,15 @@ def test_the_audit_warns_once_for_resources_sharing_a_setting(
         CORS(_app(), origins=r"https://.*example\.com", resources=resources)
     warnings = [r for r in caplog.records if "would let in" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_a_regex_nested_too_deep_for_the_audit_is_still_checked() -> None:
+    """SPEC 2: a valid regex nested hundreds deep gives no raw RecursionError."""
+    deep = "https://" + "(" * 300 + "a" + ")?" * 300 + r"\.example\.com"
+    CORS(_app(), origins=[deep])
+
+
+def test_a_verbose_regex_comment_is_not_read_as_a_path() -> None:
+    """SPEC 2: a comment in a re.VERBOSE origin regex is not part of what it matches."""
+    verbose = re.compile(r"https://(www\.)?example\.com  # see https://wiki/cors", re.X)
+    CORS(_app(), origins=[verbose], supports_credentials=True)
