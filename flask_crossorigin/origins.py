@@ -35,7 +35,13 @@ from .errors import Problems
 from .logsafe import loggable
 from .memo import SharedBound
 from .patterns import any_fullmatch
-from .regexes import top_level_alternatives, user_regex, witnesses, written_labels
+from .regexes import (
+    compile_user_regex,
+    top_level_alternatives,
+    user_regex,
+    witnesses,
+    written_labels,
+)
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -86,6 +92,8 @@ OPAQUE_SCHEMES = frozenset({"file", "data", "about", "blob", "javascript", "file
 #: Hosts nobody means to allow, used by the regex audit (``.invalid`` is reserved, RFC 2606).
 UNRELATED_LABEL = "unrelated-site"
 UNRELATED_HOST = "unrelated-site.invalid"
+#: Addresses reserved for documentation (RFC 5737, RFC 3849), with and without a port.
+UNRELATED_ADDRESSES = ("203.0.113.5", "203.0.113.5:8080", "[2001:db8::1]", "[2001:db8::1]:8080")
 
 
 class Match(enum.Enum):
@@ -589,10 +597,6 @@ def _wildcard_fix(text: str) -> str:
 # --- regular expressions and their audit ----------------------------------------------------
 
 
-#: How many top-level branches of one regex give probes of their own.
-MAX_AUDITED_BRANCHES = 64
-
-
 def _parse_regex(
     option: str, text: str, flags: int, problems: Problems, index: Optional[int]
 ) -> Optional[OriginEntry]:
@@ -623,15 +627,15 @@ def _parse_regex(
         return None
     host = _literal_host(text)[0]
     granted = ""
-    # The first branches of a huge alternation are read; the witnesses read all of them.
-    branches = top_level_alternatives(text)[:MAX_AUDITED_BRANCHES]
-    probes = [p for branch in branches for p in audit_probes(branch)]
-    for probe in dict.fromkeys(probes):
-        if compiled.fullmatch(probe) is not None:
-            granted = probe
+    # Each top-level branch is audited on its own (compiled alone, so that a long list of
+    # branches costs what its branches cost), the whole regex where a branch cannot stand alone.
+    for branch in top_level_alternatives(text):
+        alone = compile_user_regex(branch, compiled.flags) if branch != text else compiled
+        judge = alone if isinstance(alone, re.Pattern) else compiled
+        granted = next((p for p in audit_probes(branch) if judge.fullmatch(p)), "")
+        granted = granted or _foreign_witness(judge)
+        if granted:
             break
-    else:
-        granted = _foreign_witness(compiled)
     matches_any = any(
         compiled.fullmatch(f"{scheme}://{UNRELATED_HOST}") is not None
         for scheme in ("https", "http")
@@ -639,7 +643,7 @@ def _parse_regex(
     fix = ""
     if granted:
         scheme = "http" if granted.startswith("http:") else "https"
-        if "." in host:
+        if "." in host and host[0].isalnum():
             fix = (
                 f"anchor and escape the host: r'{re.escape(f'{scheme}://{host}')}', or use "
                 f"the pattern '{scheme}://*.{host}' for its subdomains"
@@ -743,6 +747,8 @@ def audit_probes(text: str) -> tuple[str, ...]:
             if loose:
                 probes.append(f"{scheme}://{loose}")
         probes.append(f"{scheme}://{UNRELATED_HOST}")
+        # Anyone can serve a page from an address of their own.
+        probes += [f"{scheme}://{address}" for address in UNRELATED_ADDRESSES]
     return tuple(p for p in probes if split_origin(p) is not None)
 
 

@@ -105,8 +105,8 @@ def user_regex(
         problems.add(
             option,
             shown,
-            "nests a repetition inside a repetition, which takes exponential time on a value "
-            "that almost matches (any client can send one)",
+            "can backtrack exponentially (a repetition inside a repetition, or many optional "
+            "parts in a row) on a value that almost matches, which any client can send",
             hazard_fix,
             index,
         )
@@ -134,9 +134,17 @@ def backtracking_hazard(pattern: re.Pattern[str]) -> bool:
 LARGE_REPEAT = 8
 
 
+#: This many variable repetitions in a row (``[a-z]?[a-z]?...``) backtrack exponentially too.
+LONG_RUN = 8
+
+
 def _hazard_in(items: Iterable[Any]) -> bool:
+    run = 0
     for op, av in items:
         name = _name(op)
+        run = run + 1 if name in _REPEATS and av[1] > av[0] else 0
+        if run >= LONG_RUN:
+            return True
         if name in _REPEATS:
             _, high, body = av
             if high >= LARGE_REPEAT and (_ambiguous_body(body) or _overlapping_branch(body)):
@@ -310,6 +318,10 @@ def witnesses(pattern: re.Pattern[str]) -> list[str]:
     return _witnesses(pattern, Fill(_FILLERS, _CHARS))
 
 
+def _all_literal(branch: Any) -> bool:
+    return all(_name(op) == "LITERAL" for op, _ in branch)
+
+
 def written_labels(pattern: re.Pattern[str]) -> frozenset[str]:
     """The host labels a regex writes out itself, lower-cased: the labels of the strings it
     gives with every optional or repeated part left out, and with every one written once
@@ -365,7 +377,9 @@ def _options(name: str, av: Any, fill: Fill) -> list[str]:
             options += [w * max(low, 1) + f for w in inner[:2] for f in fill.fillers[:2]]
         return list(dict.fromkeys(options))[:MAX_OPTIONS]
     if name == "BRANCH":
-        alternatives = av[1][:MAX_OPTIONS]
+        # Branches with variable parts first: they are where a stranger gets in, and the
+        # options are cut at MAX_OPTIONS.
+        alternatives = sorted(av[1], key=_all_literal)[:MAX_OPTIONS]
         return [w for branch in alternatives for w in _sequence(branch, fill)][:MAX_OPTIONS]
     if name in ("SUBPATTERN", "ATOMIC_GROUP"):
         return _sequence(_children(name, av)[0], fill)
