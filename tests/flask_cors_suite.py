@@ -66,10 +66,9 @@ CORE_CONSTANTS = {
 class Expected:
     """A test of the suite that fails against flask-crossorigin, and why."""
 
+    #: The section of SPEC that means the deviation, and why the test fails.
     spec: str
     reason: str
-    #: Empty: a deviation SPEC means. Otherwise the work expected to make it pass.
-    until: str = ""
 
 
 _D = "tests/decorator/"
