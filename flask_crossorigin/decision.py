@@ -136,16 +136,13 @@ def decide(
     (``None`` when absent).
     """
     if method == "OPTIONS" and request_method is not None and origin is not None:
-        allowed = _allow_origin(policy, origin, preflight=True)
-        if isinstance(allowed, Decision):
-            return allowed
-        return _preflight(policy, allowed, request_method, request_headers, private_network)
+        return decide_preflight(policy, origin, request_method, request_headers, private_network)
     return decide_actual(policy, origin)
 
 
-#: How many decisions are kept in all policies' :attr:`Policy.answers` together. The bound is
-#: global, not per policy: an app with many resources facing a stream of new origins keeps no
-#: more than an app with one.
+#: How many decisions are kept in all policies' :attr:`Policy.answers` and
+#: :attr:`Policy.preflight_answers` together. The bound is global, not per policy: an app with
+#: many resources facing a stream of new origins keeps no more than an app with one.
 ANSWERS_LIMIT = 4096
 _answers_bound = SharedBound(ANSWERS_LIMIT)
 
@@ -184,6 +181,45 @@ def decide_actual(policy: Policy, origin: Optional[str]) -> Decision:
     # Hostile over-long origins are not kept: the memo stays small whatever is sent.
     if not policy.origins.predicates and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
         _answers_bound.keep(answers, origin, decision)
+    return decision
+
+
+#: The longest preflight key kept in :attr:`Policy.preflight_answers`, in characters: what
+#: browsers send is far shorter, and a hostile value is decided afresh rather than kept.
+MAX_PREFLIGHT_KEY_LENGTH = 1024
+
+
+def decide_preflight(
+    policy: Policy,
+    origin: str,
+    request_method: str,
+    request_headers: Optional[str] = None,
+    private_network: Optional[str] = None,
+) -> Decision:
+    """:func:`decide` for a preflight: ``OPTIONS`` with ``Origin`` and ``request_method``
+    (the value of ``Access-Control-Request-Method``); the steps of the Fetch standard's
+    CORS-preflight fetch (SPEC section 4).
+
+    Its decision depends on the policy and these four values only, so it is kept in
+    ``policy.preflight_answers`` under the bound shared with :func:`decide_actual`'s memo,
+    unless an origin callable must be asked again or the values are longer than
+    :data:`MAX_PREFLIGHT_KEY_LENGTH` together.
+    """
+    key = (origin, request_method, request_headers, private_network)
+    answers = policy.preflight_answers
+    found = answers.get(key)
+    if found is not None:
+        return found
+    allowed = _allow_origin(policy, origin, preflight=True)
+    if isinstance(allowed, Decision):
+        decision = allowed
+    else:
+        decision = _preflight(policy, allowed, request_method, request_headers, private_network)
+    size = len(origin) + len(request_method) + len(request_headers or "")
+    if not policy.origins.predicates and size + len(private_network or "") <= (
+        MAX_PREFLIGHT_KEY_LENGTH
+    ):
+        _answers_bound.keep(answers, key, decision)
     return decision
 
 

@@ -129,6 +129,9 @@ class CrossOriginView:
         self._decorator = decorator
         self._view = view
         self._label = decorator.target or view_label(view)
+        self._where = _where(self._label)
+        #: The app this view served last and its policy there (one look-up per request).
+        self._last: tuple[Optional[Flask], Optional[Coverage]] = (None, None)
         self._automatic = decorator.options.get("automatic_options", True) is not False
         self._async = inspect.iscoroutinefunction(view)
         setattr(self, MARKER, decorator)
@@ -152,10 +155,8 @@ class CrossOriginView:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Response:
         app = current_app_object()
-        compiled = app.extensions.get(COMPILED_KEY)
-        coverage = compiled.get(self._decorator.key, _MISSING) if compiled is not None else _MISSING
-        if coverage is _MISSING:
-            coverage = self._decorator.serving_coverage(app, self._label)
+        last = self._last
+        coverage = last[1] if last[0] is app else self._coverage(app)
         environ = current_request().environ
         if coverage is None:  # a configuration problem, logged once
             return app.make_response(self._call(app, args, kwargs))
@@ -168,8 +169,18 @@ class CrossOriginView:
         else:
             response = app.make_response(self._call(app, args, kwargs))
         if environ.get(DONE) is not response:
-            write(policy, response, _where(self._label), environ, app)
+            write(policy, response, self._where, environ, app)
         return response
+
+    def _coverage(self, app: Flask) -> Optional[Coverage]:
+        """This view's policy in ``app``, compiled on first use; then kept with the app, as
+        one tuple so that a thread never pairs one app with another's policy."""
+        compiled = app.extensions.get(COMPILED_KEY)
+        coverage = compiled.get(self._decorator.key, _MISSING) if compiled is not None else _MISSING
+        if coverage is _MISSING:
+            coverage = self._decorator.serving_coverage(app, self._label)
+        self._last = (app, coverage)
+        return coverage  # type: ignore[no-any-return]
 
     def _call(self, app: Flask, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self._async:

@@ -313,7 +313,7 @@ class AppState:
         app.full_dispatch_request = _preflights_first(  # type: ignore[method-assign]
             app.full_dispatch_request, self.answer_preflight
         )
-        app.after_request(self.after_request)
+        app.after_request(_after_request_hook(self))
         for name in ("handle_user_exception", "handle_exception"):
             setattr(app, name, _intercepting(getattr(app, name), self))
         app.add_url_rule = _checking_views(app.add_url_rule, self)  # type: ignore[method-assign]
@@ -340,30 +340,49 @@ class AppState:
         return response
 
     def after_request(self, response: Response) -> Response:
-        """Add the CORS headers to a response of a covered route (``after_request`` hook)."""
+        """Add the CORS headers to a response of a covered route (what the ``after_request``
+        hook does)."""
+        hook: Callable[[Response], Response] = _after_request_hook(self)
+        return hook(response)
+
+
+def _after_request_hook(state: AppState) -> Callable[[Response], Response]:
+    """The extension's ``after_request`` hook for ``state``'s app: every response of a covered
+    route gets its CORS headers, unless a view already set ``Access-Control-Allow-Origin``.
+
+    A plain function rather than a bound method: Flask asks every hook whether it is a
+    coroutine function on every request, and a function answers sooner.
+    """
+    by_endpoint = state._by_endpoint
+    blueprint_resources = state.blueprint_resources
+    app = state.app
+
+    def after_request(response: Response) -> Response:
         req = current_request()
         environ = req.environ
         done: object = environ.get(DONE)
         if done is response:  # a decorated view's response, or an error's
             return response
         rule = req.url_rule
-        if rule is not None and environ.get("REQUEST_METHOD") != "OPTIONS":
+        if rule is not None and req.method != "OPTIONS":
             # The common case (what request_coverage does for it, without the call).
-            coverage = self._by_endpoint.get(rule.endpoint, _MISSING)
+            coverage = by_endpoint.get(rule.endpoint, _MISSING)
             if coverage is _MISSING:
-                coverage = self.covering_endpoint(rule.endpoint)
-            if coverage is None and self.blueprint_resources:
-                coverage = _blueprint_resource_match(self, rule.endpoint, req.path)
+                coverage = state.covering_endpoint(rule.endpoint)
+            if coverage is None and blueprint_resources:
+                coverage = _blueprint_resource_match(state, rule.endpoint, req.path)
             if coverage is None:
-                coverage = self.router.universal or self.router.match(req.path)
+                coverage = state.router.universal or state.router.match(req.path)
                 if coverage is None:
                     return response
         else:
-            coverage = self.request_coverage(req)
+            coverage = state.request_coverage(req)
             if coverage is None:
                 return response
-        write(coverage.policy, response, coverage.source, environ, self.app)
+        write(coverage.policy, response, coverage.source, environ, app)
         return response
+
+    return after_request
 
 
 def _url_adapter() -> Optional[MapAdapter]:

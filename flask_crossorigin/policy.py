@@ -35,6 +35,9 @@ ACMA = "Access-Control-Max-Age"
 ACAPN = "Access-Control-Allow-Private-Network"
 
 Headers = tuple[tuple[str, str], ...]
+#: What a preflight's decision depends on besides the policy: the values of ``Origin``,
+#: ``Access-Control-Request-Method``, ``-Request-Headers`` and ``-Request-Private-Network``.
+PreflightKey = tuple[str, str, Optional[str], Optional[str]]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -90,6 +93,12 @@ class Policy:
     #: a bounded memo of :func:`~flask_crossorigin.decision.decide_actual`, which alone fills
     #: it. The answer for an origin depends on the policy alone, unless a callable is asked.
     answers: dict[Optional[str], Decision] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    #: Decisions on preflights, by (``Origin``, ``Access-Control-Request-Method``,
+    #: ``-Request-Headers``, ``-Request-Private-Network``): the bounded memo of
+    #: :func:`~flask_crossorigin.decision.decide`, which alone fills it, on the same terms.
+    preflight_answers: dict[PreflightKey, Decision] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 

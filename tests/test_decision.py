@@ -281,3 +281,82 @@ def test_request_headers_ignore_empty_elements_and_keep_spelling(
     )
     assert decision.reason is Reason.PREFLIGHT_ALLOWED
     assert dict(decision.headers).get("Access-Control-Allow-Headers") == acah
+
+
+# --- kept preflight decisions (SPEC 4, 7) -----------------------------------------------------
+
+#: One policy per option set, kept across examples: its memo fills as a server's would.
+_KEPT: dict[str, Policy] = {}
+
+_PREFLIGHT_OPTIONS = {
+    "exact": {"origins": [A, "https://b.example"], "methods": ["GET", "PUT"]},
+    "headers": {"origins": [A], "allow_headers": ["x-a", r"x-b-\d+"], "max_age": 60},
+    "credentials": {"origins": [A], "supports_credentials": True, "allow_private_network": True},
+    "public": {},
+    "wildcard": {"send_wildcard": True, "methods": "*"},
+    "regex": {"origins": [r"https://(a|b)\.example"]},
+}
+
+
+@given(
+    st.sampled_from(sorted(_PREFLIGHT_OPTIONS)),
+    st.sampled_from([A, "https://b.example", "https://c.example", "null", "A.example"]),
+    st.sampled_from(["GET", "PUT", "DELETE", "get", "BAD METHOD"]),
+    st.one_of(
+        st.none(),
+        st.sampled_from(["x-a", "X-A, x-b-12", "x-c", "", " , x-a,", "x-b-", "a b"]),
+    ),
+    st.sampled_from([None, "true", "false"]),
+)
+def test_kept_preflight_decision_is_a_fresh_one(
+    options_key: str, origin: str, acrm: str, acrh: str | None, private_network: str | None
+) -> None:
+    """SPEC 4, 7: a preflight decision kept in ``policy.preflight_answers`` is the decision a
+    freshly compiled policy makes for the same four request values, grant or refusal."""
+    options = _PREFLIGHT_OPTIONS[options_key]
+    kept = _KEPT.setdefault(options_key, policy(**options))
+    args = ("OPTIONS", origin, acrm, acrh, private_network)
+    first = decide(kept, *args)
+    again = decide(kept, *args)
+    assert again == first
+    assert decide(policy(**options), *args) == first
+    assert (origin, acrm, acrh, private_network) in kept.preflight_answers
+
+
+def test_preflight_memo_keeps_no_long_values() -> None:
+    """SPEC 7: a preflight whose values are longer than MAX_PREFLIGHT_KEY_LENGTH together is
+    decided afresh each time and never kept; a normal one is kept once."""
+    from flask_crossorigin.decision import MAX_PREFLIGHT_KEY_LENGTH
+
+    p = policy(origins=[A])
+    long_headers = ", ".join(f"x-a-long-header-name-{i:03d}" for i in range(60))
+    assert len(long_headers) > MAX_PREFLIGHT_KEY_LENGTH
+    for _ in range(3):
+        assert decide(p, "OPTIONS", A, "GET", long_headers).allowed
+    assert p.preflight_answers == {}
+    assert decide(p, "OPTIONS", A, "GET", "x-a").allowed
+    assert list(p.preflight_answers) == [(A, "GET", "x-a", None)]
+
+
+def test_callable_origins_preflights_are_asked_every_time() -> None:
+    """SPEC 7: with an origin callable, a preflight's decision is never kept."""
+    allowed = {A}
+    p = policy(origins=[lambda origin: origin in allowed])
+    assert decide(p, "OPTIONS", A, "GET").allowed
+    allowed.clear()
+    assert not decide(p, "OPTIONS", A, "GET").allowed
+    assert p.preflight_answers == {}
+
+
+def test_preflight_and_actual_memos_share_one_bound() -> None:
+    """SPEC 7: preflight and actual decisions, over many policies, keep no more in all than
+    ANSWERS_LIMIT."""
+    from flask_crossorigin.decision import ANSWERS_LIMIT
+
+    policies = [policy(origins=["*"]) for _ in range(5)]
+    for i in range(2 * ANSWERS_LIMIT):
+        p = policies[i % 5]
+        decide(p, "OPTIONS", A, "GET", f"x-h{i}")
+        decide(p, "GET", f"https://h{i}.example")
+        held = sum(len(q.answers) + len(q.preflight_answers) for q in policies)
+        assert held <= ANSWERS_LIMIT

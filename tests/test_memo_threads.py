@@ -191,3 +191,54 @@ def test_endpoint_table_holds_only_the_apps_endpoints() -> None:
     run_threads(work)
     assert set(state._by_endpoint) <= set(app.view_functions)
     assert len(state._by_endpoint) <= len(app.view_functions)
+
+
+def test_preflight_memo_bound_under_threads() -> None:
+    """SPEC 7: 8 threads sending preflights with distinct request headers, and actual requests
+    from distinct origins, to three policies: all their tables together hold at most
+    ANSWERS_LIMIT decisions, exactly what the bound counts, and every answer is right."""
+    policies = [_wildcard_policy() for _ in range(3)]
+
+    def work(number: int) -> None:
+        for i in range(4000):
+            policy = policies[i % len(policies)]
+            origin = f"https://p{number}-{i % 50}.example.com"
+            name = f"x-t{number}-{i}"
+            found = decision_module.decide(policy, "OPTIONS", origin, "PUT", name)
+            assert found.headers[0] == ("Access-Control-Allow-Origin", origin)
+            assert ("Access-Control-Allow-Headers", name) in found.headers
+            decision_module.decide_actual(policy, f"https://a{number}-{i}.example.com")
+
+    run_threads(work)
+    held = sum(len(p.answers) + len(p.preflight_answers) for p in policies)
+    assert held <= decision_module.ANSWERS_LIMIT
+    assert _decision_tables() == decision_module._answers_bound.count
+
+
+def test_decorated_view_in_two_apps_under_threads() -> None:
+    """SPEC 1, 7: one decorated view registered on two apps with different ``CORS_ORIGINS``
+    answers each request with its own app's policy, however threads interleave (the view
+    keeps the policy of the app it served last)."""
+
+    @cross_origin()
+    def shared() -> str:
+        return "ok"
+
+    apps = []
+    for origin in ("https://one.example", "https://two.example"):
+        app = Flask(__name__)
+        app.config["CORS_ORIGINS"] = [origin]
+        app.add_url_rule("/shared", "shared", shared)
+        apps.append((app, origin))
+
+    def work(number: int) -> None:
+        clients = [(app.test_client(), origin) for app, origin in apps]
+        for i in range(300):
+            client, origin = clients[(number + i) % 2]
+            other = clients[(number + i + 1) % 2][1]
+            granted = client.get("/shared", headers={"Origin": origin})
+            assert granted.headers["Access-Control-Allow-Origin"] == origin
+            refused = client.get("/shared", headers={"Origin": other})
+            assert "Access-Control-Allow-Origin" not in refused.headers
+
+    run_threads(work)
