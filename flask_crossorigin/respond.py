@@ -58,6 +58,10 @@ VARY_ORIGIN = ("Vary", "Origin")
 #: call costs as much as the look-ups themselves; should a Werkzeug release change that, the
 #: path falls back to the public methods.
 LINES_DIRECT = isinstance(getattr(Headers(), "_list", None), list)
+#: The headers type whose lines are read and extended directly (``None``: none is).
+_DIRECT_TYPE: Optional[type[Headers]] = Headers if LINES_DIRECT else None
+#: ``logger.isEnabledFor``, looked up once.
+_logs = logger.isEnabledFor
 
 #: The (origin, rule, reason) keys already warned about with ``app.debug``: at most
 #: ``_WARNED_LIMIT``, exactly, whatever the number of threads (checked and added under a lock).
@@ -111,7 +115,7 @@ def write(
     # lowered. The names and values were checked when the policy was compiled (an origin is
     # echoed only once it is known to be well-formed), so on Werkzeug's own Headers the lines
     # go straight onto its list rather than through ``add``, which would check them again.
-    direct = type(headers) is Headers and LINES_DIRECT
+    direct = type(headers) is _DIRECT_TYPE
     has_vary = False
     for name, _ in headers._list if direct else headers:
         size = len(name)
@@ -149,9 +153,9 @@ def write(
         environ[EXPOSE] = response
     environ[DONE] = response
     if decision.refused:
-        if app.config["DEBUG"] or logger.isEnabledFor(_DEBUG):
+        if app.config["DEBUG"] or _logs(_DEBUG):
             log_refusal(decision, policy, origin, where)
-    elif logger.isEnabledFor(_DEBUG):
+    elif _logs(_DEBUG):
         log_grant(decision, environ, origin)
     return decision
 
