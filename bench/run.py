@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, inprocess, profile_request, report, startup  # noqa: E402
+from bench import e2e, floors, inprocess, profile_request, report, startup  # noqa: E402
 from bench import scenarios as sc  # noqa: E402
 
 DOCS_CHART = ROOT / "docs" / "_static" / "performance.png"
@@ -108,6 +108,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if "one" in policies and "exact-10k" in policies:
         results["flatness"] = inprocess.flatness(table, flat_settings, progress=progress)
     results["startup"], results["never_seen"], results["decorator"] = [], [], []
+    results["floors"] = {}
     if not args.no_scaling:
         results["startup"] = startup.run(
             startup.cases(scale), rounds=startup_rounds, progress=progress
@@ -116,6 +117,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             flat_settings, paths=never_seen_paths, progress=progress
         )
         results["decorator"] = inprocess.decorator(flat_settings, progress=progress)
+        results["floors"] = floors.run(flat_settings, progress=progress)
     e2e_policies = tuple(p for p in e2e_settings.policies if p in policies)
     results["e2e"] = []
     if e2e_policies and not args.no_e2e:
@@ -132,6 +134,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         results["startup"],
         results["never_seen"],
         results["decorator"],
+        results["floors"],
     )
     results["meta"]["load_average_after"] = report._load()
     results["meta"]["seconds"] = round(time.monotonic() - began, 1)

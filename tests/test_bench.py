@@ -61,6 +61,19 @@ def test_quick_grid_profile_and_chart(tmp_path: Path) -> None:
     decorator = results["decorator"]
     assert isinstance(decorator, list)
     assert [r["kind"] for r in decorator] == ["allowed", "preflight"]
+    found_floors = results["floors"]
+    assert isinstance(found_floors, dict)
+    assert [r["kind"] for r in found_floors["hooks"]] == ["allowed", "no-origin", "refused"]
+    for row in found_floors["hooks"]:
+        assert set(row["added_us"]) == {"empty hook", "hand-written hook", "flask-crossorigin"}
+        assert row["lines"] >= 1
+    assert set(found_floors["preflight"]["added_us"]) == {
+        "view answers at once",
+        "answered before dispatch",
+        "before dispatch, URL matched",
+        "CORS(app)",
+        "@cross_origin",
+    }
     targets = {t["target"] for t in results["targets"]}  # type: ignore[union-attr]
     assert any(t.startswith("start-up") for t in targets)
     assert any(t.startswith("a never-seen path") for t in targets)
