@@ -186,7 +186,7 @@ def decide_actual(policy: Policy, origin: Optional[str]) -> Decision:
 
 #: The longest preflight key kept in :attr:`Policy.preflight_answers`, in characters: what
 #: browsers send is far shorter, and a hostile value is decided afresh rather than kept.
-MAX_PREFLIGHT_KEY_LENGTH = 1024
+MAX_PREFLIGHT_KEY_LENGTH = 512
 
 
 def decide_preflight(

@@ -360,3 +360,16 @@ def test_preflight_and_actual_memos_share_one_bound() -> None:
         decide(p, "GET", f"https://h{i}.example")
         held = sum(len(q.answers) + len(q.preflight_answers) for q in policies)
         assert held <= ANSWERS_LIMIT
+
+
+def test_preflight_memo_length_boundary() -> None:
+    """SPEC 7: values exactly MAX_PREFLIGHT_KEY_LENGTH long together are kept; one more
+    character, and they are not."""
+    from flask_crossorigin.decision import MAX_PREFLIGHT_KEY_LENGTH
+
+    room = MAX_PREFLIGHT_KEY_LENGTH - len(A) - len("GET")
+    fits, over = "x" * room, "x" * (room + 1)
+    p = policy(origins=[A])
+    assert decide(p, "OPTIONS", A, "GET", fits).allowed
+    assert decide(p, "OPTIONS", A, "GET", over).allowed
+    assert list(p.preflight_answers) == [(A, "GET", fits, None)]
