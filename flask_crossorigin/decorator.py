@@ -13,6 +13,7 @@ import functools
 import inspect
 import logging
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, TypeVar, cast
 
@@ -130,8 +131,10 @@ class CrossOriginView:
         self._view = view
         self._label = decorator.target or view_label(view)
         self._where = _where(self._label)
-        #: The app this view served last and its policy there (one look-up per request).
-        self._last: tuple[Optional[Flask], Optional[Coverage]] = (None, None)
+        #: The app this view served last (a weak reference: a view must not keep an app
+        #: alive) and its policy there, one tuple so that a thread never pairs one app with
+        #: another's policy.
+        self._last: tuple[Callable[[], Optional[Flask]], Optional[Coverage]] = (_no_app, None)
         self._automatic = decorator.options.get("automatic_options", True) is not False
         self._async = inspect.iscoroutinefunction(view)
         setattr(self, MARKER, decorator)
@@ -156,7 +159,7 @@ class CrossOriginView:
     def __call__(self, *args: Any, **kwargs: Any) -> Response:
         app = current_app_object()
         last = self._last
-        coverage = last[1] if last[0] is app else self._coverage(app)
+        coverage = last[1] if last[0]() is app else self._coverage(app)
         environ = current_request().environ
         if coverage is None:  # a configuration problem, logged once
             return app.make_response(self._call(app, args, kwargs))
@@ -173,13 +176,13 @@ class CrossOriginView:
         return response
 
     def _coverage(self, app: Flask) -> Optional[Coverage]:
-        """This view's policy in ``app``, compiled on first use; then kept with the app, as
-        one tuple so that a thread never pairs one app with another's policy."""
+        """This view's policy in ``app``, compiled on first use, and remembered as the last
+        app's."""
         compiled = app.extensions.get(COMPILED_KEY)
         coverage = compiled.get(self._decorator.key, _MISSING) if compiled is not None else _MISSING
         if coverage is _MISSING:
             coverage = self._decorator.serving_coverage(app, self._label)
-        self._last = (app, coverage)
+        self._last = (weakref.ref(app), coverage)
         return coverage  # type: ignore[no-any-return]
 
     def _call(self, app: Flask, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -201,6 +204,11 @@ _LOGGED_KEY = "flask_crossorigin.views_logged"
 #: Makes "logged once" exact when several threads meet the same problem at once.
 _log_lock = threading.Lock()
 _MISSING: Any = object()
+
+
+def _no_app() -> None:
+    """What :attr:`CrossOriginView._last` holds before the view has served: no app."""
+    return None
 
 
 def _compiled(app: Flask) -> dict[object, Optional[Coverage]]:

@@ -179,8 +179,8 @@ class AppState:
         if isinstance(state, AppState):
             return state
         state = cls(app)
+        state._install()  # first: Flask refuses it once the app has served a request
         app.extensions[STATE_KEY] = state
-        state._install()
         # The views registered before the extension came (CORS(bp) on a blueprint registered
         # after its routes): checked now, as later ones are as they are registered.
         for view in list(app.view_functions.values()):
@@ -310,10 +310,12 @@ class AppState:
 
     def _install(self) -> None:
         app = self.app
+        # Registering the hook comes first: after the app has served a request, Flask refuses
+        # it (AssertionError), and then nothing else of the extension is installed either.
+        app.after_request(_after_request_hook(self))
         app.full_dispatch_request = _preflights_first(  # type: ignore[method-assign]
             app.full_dispatch_request, self.answer_preflight
         )
-        app.after_request(_after_request_hook(self))
         for name in ("handle_user_exception", "handle_exception"):
             setattr(app, name, _intercepting(getattr(app, name), self))
         app.add_url_rule = _checking_views(app.add_url_rule, self)  # type: ignore[method-assign]

@@ -603,3 +603,57 @@ print(r.status_code, r.headers.get("Access-Control-Allow-Origin"))
         )
         answers.add(done.stdout.strip())
     assert answers == {f"405 {A}"}
+
+
+def test_a_decorated_view_does_not_keep_an_app_alive() -> None:
+    """SPEC 1, 7: a decorated view registered on a fresh app per test (an app factory with a
+    module-level blueprint) lets each app go once it is dropped, with or without the
+    extension; the next app is still answered with its own policy."""
+    import gc
+    import weakref
+
+    bp = Blueprint("api", __name__)
+
+    @bp.route("/ping")
+    @cross_origin(origins=[A])
+    def ping() -> str:
+        return "pong"
+
+    for extension in (False, True):
+        for origin in (A, "https://b.example"):
+            app = Flask(__name__)
+            if extension:
+                CORS(app, resources={})
+            app.register_blueprint(bp)
+            response = app.test_client().get("/ping", headers={"Origin": origin})
+            assert response.headers.get("Access-Control-Allow-Origin") == (
+                A if origin == A else None
+            )
+            released = weakref.ref(app)
+            del app, response
+            gc.collect()
+            assert released() is None
+
+
+def test_cors_after_the_first_request_installs_nothing() -> None:
+    """SPEC 1: ``CORS(app)`` on an app that has served a request fails as Flask's own setup
+    methods do, and leaves nothing half-installed: the app answers as before, and a later
+    attempt fails the same way."""
+    app = Flask(__name__)
+
+    @app.route("/items", methods=["GET", "PUT"])
+    def items() -> str:
+        return "ok"
+
+    client = app.test_client()
+    client.get("/items")
+    dispatch = app.full_dispatch_request
+    for _ in range(2):
+        with pytest.raises(AssertionError, match="after_request"):
+            CORS(app, origins=[A])
+    assert app.full_dispatch_request == dispatch
+    assert "flask_crossorigin" not in app.extensions
+    preflight = client.options(
+        "/items", headers={"Origin": A, "Access-Control-Request-Method": "PUT"}
+    )
+    assert "Access-Control-Allow-Origin" not in preflight.headers
