@@ -38,7 +38,7 @@ from .errors import Problems
 from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
-from .respond import DONE, EXPOSE, current_request, expose_own_headers, write
+from .respond import DONE, EXPOSE, current_request, expose_own_headers, exposing, write
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -437,7 +437,7 @@ def _preflights_first(
             if answered is not None:
                 return answered
         response = dispatch()
-        if environ.get(EXPOSE) is response:
+        if exposing[0] and environ.get(EXPOSE) is response:
             expose_own_headers(response.headers)
         return response
 

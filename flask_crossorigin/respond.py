@@ -30,6 +30,10 @@ DONE = "flask_crossorigin.done"
 #: the response's own header names, to be listed again once every hook has run.
 EXPOSE = "flask_crossorigin.expose"
 
+#: ``[True]`` once any response has been remembered under :data:`EXPOSE` in this process
+#: (it is never reset): until then, the extension does not look for one after each request.
+exposing = [False]
+
 # Never listed by expose_headers='*' with credentials: browsers hide these anyway, they are
 # CORS-safelisted response headers that every page can read already, or (Vary) they speak to
 # caches, not to the page.
@@ -150,6 +154,7 @@ def write(
             add_vary_origin(headers, has_vary)
     if decision.expose_response_headers:
         expose_own_headers(headers)
+        exposing[0] = True
         environ[EXPOSE] = response
     environ[DONE] = response
     if decision.refused:
