@@ -395,13 +395,18 @@ NEVER_SEEN_TITLE = (
     "added cost, median and quartiles"
 )
 DECORATOR_TITLE = "@cross_origin against CORS(app), one origin, same rounds"
+#: Said above the targets of a ``--quick`` run, whose counts are a hundredth of the real ones.
+QUICK_NOTE = (
+    "QUICK RUN (--quick): every count is a hundredth of the real one and batches are tiny; "
+    "the labels name the full-size policies; these timings and targets mean nothing"
+)
 HOOK_FLOOR_TITLE = (
     "What Flask and Werkzeug charge by themselves: an after_request hook, one origin, "
     "added cost over bare Flask, same rounds"
 )
 PREFLIGHT_FLOOR_TITLE = (
-    "What Flask charges by itself: a preflight answered by a view or before dispatch with the "
-    "same header lines, one origin, same rounds"
+    "What Flask and Werkzeug charge by themselves: a preflight answered with the same header "
+    "lines by a view or before dispatch, one origin, same rounds"
 )
 
 
@@ -415,6 +420,13 @@ def _extra_tables(
         tables.append((NEVER_SEEN_TITLE, NEVER_SEEN_HEADER, never_seen_rows(results["never_seen"])))
     if results.get("decorator"):
         tables.append((DECORATOR_TITLE, DECORATOR_HEADER, decorator_rows(results["decorator"])))
+    return tables
+
+
+def _floor_tables(
+    results: dict[str, Any],
+) -> list[tuple[str, Sequence[str], list[tuple[str, ...]]]]:
+    tables = []
     found = results.get("floors") or {}
     if found.get("hooks"):
         tables.append((HOOK_FLOOR_TITLE, floors.HOOK_HEADER, floors.hook_rows(found["hooks"])))
@@ -476,8 +488,10 @@ def text_report(results: dict[str, Any]) -> str:
             "flask-crossorigin's added cost, 1 vs 10,000 exact origins in the same rounds",
             text_table(FLAT_HEADER, flatness_rows(results["flatness"])),
         ]
-    for title, header, rows in _extra_tables(results):
+    for title, header, rows in _extra_tables(results) + _floor_tables(results):
         parts += ["", title, text_table(header, rows)]
+    if results["meta"].get("quick"):
+        parts += ["", QUICK_NOTE]
     if results.get("targets"):
         parts += ["", "Targets"]
         parts += [
@@ -540,6 +554,14 @@ def rst_report(results: dict[str, Any]) -> str:
 def scaling_rst(results: dict[str, Any]) -> str:
     """The start-up, never-seen path and decorator tables (for the docs)."""
     tables = _extra_tables(results)
+    if not tables:
+        return "Not measured in this run.\n"
+    return "\n".join(_rst_list_table(title, header, rows) for title, header, rows in tables)
+
+
+def floors_rst(results: dict[str, Any]) -> str:
+    """The tables of what Flask and Werkzeug charge by themselves (for the docs)."""
+    tables = _floor_tables(results)
     if not tables:
         return "Not measured in this run.\n"
     return "\n".join(_rst_list_table(title, header, rows) for title, header, rows in tables)

@@ -46,7 +46,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-scaling",
         action="store_true",
-        help="skip start-up, never-seen paths and the decorator",
+        help="skip start-up, never-seen paths, the decorator and what Flask charges by itself",
     )
     return parser.parse_args(argv)
 
@@ -149,6 +149,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     (out / "latest.rst").write_text(report.rst_report(results), encoding="utf-8")
     (out / "profile.rst").write_text(report.profile_rst(results["profile"]), encoding="utf-8")
     (out / "scaling.rst").write_text(report.scaling_rst(results), encoding="utf-8")
+    (out / "floors.rst").write_text(report.floors_rst(results), encoding="utf-8")
     report.chart(results, out / "performance.png")
     if not (args.quick or args.no_docs):
         shutil.copyfile(out / "performance.png", DOCS_CHART)

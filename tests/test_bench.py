@@ -78,9 +78,17 @@ def test_quick_grid_profile_and_chart(tmp_path: Path) -> None:
     assert any(t.startswith("start-up") for t in targets)
     assert any(t.startswith("a never-seen path") for t in targets)
     assert any(t.startswith("@cross_origin preflight") for t in targets)
-    for name in ("latest.txt", "latest.rst", "profile.rst", "scaling.rst", "performance.png"):
+    for name in (
+        "latest.txt",
+        "latest.rst",
+        "profile.rst",
+        "scaling.rst",
+        "floors.rst",
+        "performance.png",
+    ):
         assert (tmp_path / name).stat().st_size > 0
     assert (tmp_path / "performance.png").read_bytes().startswith(b"\x89PNG")
+    assert "QUICK RUN" in (tmp_path / "latest.txt").read_text()
 
 
 @pytest.mark.server
