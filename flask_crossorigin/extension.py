@@ -73,8 +73,12 @@ class CORS:
         preprocessor, ``before_request`` or ``after_request`` hook or view runs for it
         (SPEC section 4). It also wraps the app's exception handlers (``intercept_exceptions``)
         and ``add_url_rule`` (a decorated view registered later is checked as it is
-        registered, and raises :class:`~flask_crossorigin.CORSConfigError` there). A later
-        call adds its resources, ahead of the earlier ones.
+        registered, and raises :class:`~flask_crossorigin.CORSConfigError` before its route
+        exists). A later call adds its resources, ahead of the earlier ones.
+
+        Raises :class:`~flask_crossorigin.CORSConfigError` for a bad configuration, and Flask's
+        ``AssertionError`` once the app has served a request, as Flask's own setup methods
+        do; either way nothing of this call is installed.
 
         ``app`` may be a :class:`~flask.Blueprint`: its policy then covers the blueprint's
         routes wherever it is registered, and wins over the app's.
@@ -86,6 +90,11 @@ class CORS:
             app.record(lambda setup: _register_blueprint(setup, layers))
             return
         rules = resource_rules(app.config, layers)
+        # As Flask's own setup methods do: after the app has served a request, refused with
+        # Flask's AssertionError, before anything changes.
+        check_setup = getattr(app, "_check_setup_finished", None)
+        if check_setup is not None:
+            check_setup("init_app")
         state = AppState.of(app)
         state.add_rules(rules, layers)
         state.compile_views()
@@ -179,12 +188,12 @@ class AppState:
         if isinstance(state, AppState):
             return state
         state = cls(app)
-        state._install()  # first: Flask refuses it once the app has served a request
-        app.extensions[STATE_KEY] = state
-        # The views registered before the extension came (CORS(bp) on a blueprint registered
-        # after its routes): checked now, as later ones are as they are registered.
+        # The views registered before the extension came: checked first, as later ones are
+        # as they are registered, so that a CORSConfigError leaves nothing installed.
         for view in list(app.view_functions.values()):
             state.check_view(view)
+        state._install()
+        app.extensions[STATE_KEY] = state
         return state
 
     def add_rules(self, rules: tuple[ResourceRule, ...], layers: list[Layer]) -> None:
@@ -311,7 +320,8 @@ class AppState:
     def _install(self) -> None:
         app = self.app
         # Registering the hook comes first: after the app has served a request, Flask refuses
-        # it (AssertionError), and then nothing else of the extension is installed either.
+        # it (AssertionError), and then nothing else of the extension is installed either
+        # (init_app checks that before it comes here; CORS(bp) relies on this).
         app.after_request(_after_request_hook(self))
         app.full_dispatch_request = _preflights_first(  # type: ignore[method-assign]
             app.full_dispatch_request, self.answer_preflight
@@ -486,8 +496,9 @@ def _checking_views(add_url_rule: Callable[..., None], state: AppState) -> Calla
         provide_automatic_options: Optional[bool] = None,
         **options: Any,
     ) -> None:
-        add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
         if view_func is not None:
+            # Before the route exists: a CORSConfigError leaves the app as it was.
             state.check_view(view_func)
+        add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
 
     return checked

@@ -13,6 +13,8 @@ from flask.views import MethodView
 from flask_crossorigin import CORS, CORSConfigError, cross_origin
 
 A = "https://a.example"
+B_ORIGIN = "https://b.example"
+ACAO_NAME = "Access-Control-Allow-Origin"
 B = "https://b.example"
 PREFLIGHT = {"Origin": B, "Access-Control-Request-Method": "PUT"}
 
@@ -649,7 +651,7 @@ def test_cors_after_the_first_request_installs_nothing() -> None:
     client.get("/items")
     dispatch = app.full_dispatch_request
     for _ in range(2):
-        with pytest.raises(AssertionError, match="after_request"):
+        with pytest.raises(AssertionError, match="can no longer be called"):
             CORS(app, origins=[A])
     assert app.full_dispatch_request == dispatch
     assert "flask_crossorigin" not in app.extensions
@@ -657,3 +659,63 @@ def test_cors_after_the_first_request_installs_nothing() -> None:
         "/items", headers={"Origin": A, "Access-Control-Request-Method": "PUT"}
     )
     assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def test_cors_again_after_the_first_request_changes_nothing() -> None:
+    """SPEC 1: a second ``CORS(app)`` or ``init_app`` once the app has served a request fails
+    as Flask's setup methods do (as with flask-cors), and the policy in force stays."""
+    app = Flask(__name__)
+    CORS(app, origins=[A])
+
+    @app.route("/items")
+    def items() -> str:
+        return "ok"
+
+    client = app.test_client()
+    assert client.get("/items", headers={"Origin": A}).headers[ACAO_NAME] == A
+    for again in (lambda: CORS(app, origins=[B_ORIGIN]), lambda: CORS().init_app(app)):
+        with pytest.raises(AssertionError, match="can no longer be called"):
+            again()
+    assert client.get("/items", headers={"Origin": A}).headers[ACAO_NAME] == A
+    assert ACAO_NAME not in client.get("/items", headers={"Origin": B_ORIGIN}).headers
+
+
+def _credentials_with_star_view(app: Flask) -> None:
+    @app.route("/v")
+    @cross_origin(supports_credentials=True)
+    def v() -> str:
+        return "v"
+
+
+def test_failed_cors_leaves_nothing_installed(caplog: pytest.LogCaptureFixture) -> None:
+    """SPEC 2, 6: ``CORS(app)`` that fails on a decorated view (credentials with
+    ``CORS_ORIGINS='*'``) installs nothing; the view then serves as a decorator alone does
+    with a configuration problem: no CORS grant, one ERROR, never a 500."""
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = "*"
+    _credentials_with_star_view(app)
+    dispatch = app.full_dispatch_request
+    with pytest.raises(CORSConfigError):
+        CORS(app, origins=[A])
+    assert "flask_crossorigin" not in app.extensions
+    assert not app.after_request_funcs.get(None)
+    assert app.full_dispatch_request == dispatch
+    client = app.test_client()
+    for _ in range(2):
+        response = client.get("/v", headers={"Origin": A})
+        assert response.status_code == 200
+        assert ACAO_NAME not in response.headers
+    assert len([r for r in caplog.records if r.levelname == "ERROR"]) == 1
+
+
+def test_a_refused_decorated_view_is_not_registered() -> None:
+    """SPEC 2, 6: a decorated view whose options cannot be combined with ``app.config``,
+    registered after ``CORS(app)``, raises before its route exists; the app serves on."""
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = "*"
+    CORS(app)
+    with pytest.raises(CORSConfigError):
+        _credentials_with_star_view(app)
+    assert "/v" not in {rule.rule for rule in app.url_map.iter_rules()}
+    client = app.test_client()
+    assert client.get("/v", headers={"Origin": A}).status_code == 404
