@@ -351,12 +351,6 @@ class AppState:
         write(coverage.policy, response, coverage.source, environ, self.app)
         return response
 
-    def after_request(self, response: Response) -> Response:
-        """Add the CORS headers to a response of a covered route (what the ``after_request``
-        hook does)."""
-        hook: Callable[[Response], Response] = _after_request_hook(self)
-        return hook(response)
-
 
 def _after_request_hook(state: AppState) -> Callable[[Response], Response]:
     """The extension's ``after_request`` hook for ``state``'s app: every response of a covered
