@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: install test test-oldest lint typecheck docs docs-check pytest demo bench clean
+.PHONY: install test test-oldest test-matrix lint typecheck docs docs-check pytest demo bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,18 +42,52 @@ docs-check: $(STAMP)
 pytest: $(STAMP)
 	$(PY) -m pytest --cov=flask_crossorigin --cov-report=term-missing:skip-covered
 
-test: lint typecheck docs-check pytest
+test: lint typecheck docs-check pytest test-matrix
 
-# The oldest supported stack: Python 3.9 with Flask and Werkzeug 2.3 (core tests only).
-OLDEST_PYTHON ?= python3.9
-OLDEST_VENV ?= .venv-oldest
-test-oldest:
-	@$(OLDEST_PYTHON) --version >/dev/null 2>&1 || { echo "test-oldest: no $(OLDEST_PYTHON)"; exit 1; }
-	$(OLDEST_PYTHON) -m venv $(OLDEST_VENV)
-	$(OLDEST_VENV)/bin/python -m pip install --quiet 'flask==2.3.*' 'werkzeug==2.3.*' \
-		pytest hypothesis asgiref flask-cors==6.0.5 flask-restx packaging
-	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests \
-		--ignore=tests/browser --ignore=tests/deploy -m "not slow"
+# --- the test matrix: every supported Python, Flask 2.3, 3.0 and 3.1 ------------------------
+# `make pytest` runs the whole suite on the main Python (MAIN_PYTHON_VERSION, with the latest
+# Flask), browser (Chromium) and server (nginx, gunicorn) tests included. Each cell of the
+# matrix runs everything else on one more Python, in its own venv (.venv-py3.X), with the Flask
+# and Werkzeug named below. A Python this machine lacks is said so and its cell skipped.
+# setup.cfg's classifiers list exactly these Pythons (a test checks it).
+MAIN_PYTHON_VERSION := 3.11
+MATRIX ?= 3.9 3.10 3.12 3.13
+FLASK_3.9 := 'flask==2.3.*' 'werkzeug==2.3.*'
+FLASK_3.10 := 'flask==3.0.*' 'werkzeug==3.0.*'
+FLASK_3.12 := 'flask==3.1.*' 'werkzeug==3.1.*'
+FLASK_3.13 := 'flask==3.1.*' 'werkzeug==3.1.*'
+PYENV_ROOT ?= $(HOME)/.pyenv
+# How many cells run at once (each is one pytest process).
+MATRIX_JOBS ?= 2
+# A Python 3.X: pyenv's, else python3.X on PATH, else nothing.
+find_python = $(or $(firstword $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1))),$(shell command -v python$(1) 2>/dev/null))
+CELL_PYTEST = -q -p no:cacheprovider tests --ignore=tests/browser --ignore=tests/deploy \
+	-m "not browser and not server"
+
+.PRECIOUS: .venv-py%/.installed
+.venv-py%/.installed: setup.cfg pyproject.toml
+	@py="$(call find_python,$*)"; \
+	if [ -z "$$py" ]; then echo "Python $*: not on this machine (its matrix cell is skipped)"; exit 0; fi; \
+	set -ex; rm -rf .venv-py$*; "$$py" -m venv .venv-py$*; \
+	.venv-py$*/bin/python -m pip install --quiet --upgrade pip; \
+	.venv-py$*/bin/python -m pip install --quiet -e '.[test]' $(FLASK_$*); \
+	touch $@
+
+# One cell; pytest's exit code is the cell's (5, no test collected, fails it too).
+test-py%: .venv-py%/.installed
+	@if [ ! -x .venv-py$*/bin/python ]; then echo "test-py$*: skipped, no Python $*"; exit 0; fi; \
+	.venv-py$*/bin/python -c 'import sys; from importlib.metadata import version as v; \
+		print("test-py$*: Python", sys.version.split()[0], "Flask", v("flask"), "Werkzeug", v("werkzeug"))'; \
+	start=$$(date +%s); \
+	.venv-py$*/bin/python -m pytest $(CELL_PYTEST); rc=$$?; \
+	echo "test-py$*: pytest exit $$rc in $$(( $$(date +%s) - start )) s"; \
+	exit $$rc
+
+test-matrix:
+	$(MAKE) -j$(MATRIX_JOBS) --output-sync=target $(addprefix test-py,$(MATRIX))
+
+# The oldest supported stack alone: Python 3.9 with Flask and Werkzeug 2.3.
+test-oldest: test-py3.9
 
 # Ports: DEMO_API_PORT (5000), DEMO_PAGE_PORT (5001), DEMO_OTHER_PORT (5002).
 demo: $(DEMO_STAMP)
@@ -63,4 +97,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) $(OLDEST_VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
+	rm -rf $(VENV) .venv-py3.* docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
