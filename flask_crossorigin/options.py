@@ -80,6 +80,73 @@ def parse_origins(option: str, raw: object, problems: Problems) -> tuple[OriginE
     return parse_entries(option, raw, problems)
 
 
+#: Methods browsers never send, whatever a page asks (the Fetch standard's forbidden methods).
+FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
+
+#: Request-header names a page can never set, so that a preflight never asks for them (the
+#: Fetch standard's forbidden request-header names, and Private Network Access's
+#: ``Access-Control-Request-Private-Network``), lower case; names starting with
+#: :data:`FORBIDDEN_HEADER_PREFIXES` too.
+FORBIDDEN_HEADER_NAMES = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "access-control-request-private-network",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
+FORBIDDEN_HEADER_PREFIXES = ("proxy-", "sec-")
+
+
+def _forbidden_method(name: str) -> Optional[tuple[str, str]]:
+    if name.upper() not in FORBIDDEN_METHODS:
+        return None
+    return (
+        "is a forbidden method: browsers never send it, so a preflight never asks for it "
+        "(Fetch standard)",
+        "remove it",
+    )
+
+
+def forbidden_header(name: str) -> Optional[tuple[str, str]]:
+    """Why ``name`` can never be asked for in a preflight, with the fix; ``None`` if it can."""
+    lowered = name.lower()
+    if lowered in FORBIDDEN_HEADER_NAMES:
+        what = "is a forbidden request-header name"
+    elif lowered.startswith(FORBIDDEN_HEADER_PREFIXES):
+        what = (
+            f"starts with {lowered.partition('-')[0].title()}-, a forbidden request-header prefix"
+        )
+    else:
+        return None
+    fix = "remove it"
+    if lowered in ("cookie", "cookie2"):
+        fix = "remove it; cookies go with supports_credentials=True"
+    return (
+        f"{what}: browsers set it themselves and never let a page send it, so a preflight "
+        "never asks for it (Fetch standard)",
+        fix,
+    )
+
+
 def _tokens(
     option: str,
     raw: object,
@@ -87,25 +154,38 @@ def _tokens(
     what: str,
     fix: str,
     normalise: Callable[[str], str],
+    refuse: Callable[[str], Optional[tuple[str, str]]] = lambda name: None,
 ) -> tuple[str, ...]:
-    """A list of HTTP tokens, normalised, first spelling kept, duplicates dropped."""
+    """A list of HTTP tokens, normalised, first spelling kept, duplicates dropped; ``refuse``
+    gives why a token is refused all the same (and the fix), or ``None``."""
     items = _items(option, raw, problems, f"{what}s")
     if items is None:
         return ()
     tokens: dict[str, str] = {}
     for i, item in enumerate(items):
-        if isinstance(item, str) and is_token(item):
+        index = i if len(items) > 1 else None
+        refused = refuse(item) if isinstance(item, str) and is_token(item) else None
+        if refused is not None:
+            problems.add(option, item, refused[0], refused[1], index)
+        elif isinstance(item, str) and is_token(item):
             tokens.setdefault(item.lower(), normalise(item))
         else:
-            problems.add(option, item, f"is not an HTTP {what}", fix, i if len(items) > 1 else None)
+            problems.add(option, item, f"is not an HTTP {what}", fix, index)
     return tuple(tokens.values())
 
 
 def parse_methods(option: str, raw: object, problems: Problems) -> tuple[str, ...]:
     """Method names, upper-cased; a list (or set, or the default) is sent sorted, as
-    flask-cors 6.0.5 sends it, a string in its own order."""
+    flask-cors 6.0.5 sends it, a string in its own order. The forbidden methods ``CONNECT``,
+    ``TRACE`` and ``TRACK`` are refused (SPEC 2: browsers never send them)."""
     names = _tokens(
-        option, raw, problems, "method name", "use names such as 'GET' or 'PATCH'", str.upper
+        option,
+        raw,
+        problems,
+        "method name",
+        "use names such as 'GET' or 'PATCH'",
+        str.upper,
+        _forbidden_method,
     )
     return names if isinstance(raw, str) else tuple(sorted(names))
 
@@ -139,6 +219,9 @@ def parse_allow_headers(option: str, raw: object, problems: Problems) -> tuple[H
                 rules.append(compiled)
         elif isinstance(item, str) and item == "*":
             rules.append("*")
+        elif isinstance(item, str) and is_token(item) and forbidden_header(item) is not None:
+            what, fix = forbidden_header(item) or ("", "")
+            problems.add(option, item, what, fix, index)
         elif isinstance(item, str) and is_token(item):
             rules.append(item.lower())
         else:
@@ -182,8 +265,14 @@ def parse_bool(option: str, raw: object, problems: Problems) -> bool:
 
 _DIGITS = re.compile(r"[0-9]+")
 
+#: The longest ``max_age`` accepted, in seconds (SPEC 2): 24 hours, Firefox's cap and
+#: jub0bs/cors's bound. Chromium keeps a preflight 7200 seconds at most, whatever is sent.
+MAX_AGE_LIMIT = 86400
+
 
 def parse_max_age(option: str, raw: object, problems: Problems) -> Optional[int]:
+    """Seconds from 0 to :data:`MAX_AGE_LIMIT`: an int, a string of ASCII digits, or a
+    ``timedelta`` of whole seconds; ``None`` (no ``Access-Control-Max-Age``) for ``None``."""
     if raw is None:
         return None
     seconds: object = raw
@@ -192,17 +281,28 @@ def parse_max_age(option: str, raw: object, problems: Problems) -> Optional[int]
         if seconds == int(seconds):
             seconds = int(seconds)
     elif isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()):
-        # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
-        seconds = int(raw.strip())
-    if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
-        return seconds
-    problems.add(
-        option,
-        raw,
-        "is not a non-negative whole number of seconds",
-        "use an int such as 600, a numeric string, or a timedelta of whole seconds",
-    )
-    return None
+        # ASCII digits only: str.isdigit() also accepts '²', which int() refuses. More digits
+        # than any accepted value has are not converted (int() refuses over 4,300 digits).
+        digits = raw.strip().lstrip("0") or "0"
+        seconds = int(digits) if len(digits) <= 6 else MAX_AGE_LIMIT + 1
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+        problems.add(
+            option,
+            raw,
+            "is not a non-negative whole number of seconds",
+            "use an int such as 600, a numeric string, or a timedelta of whole seconds",
+        )
+        return None
+    if seconds > MAX_AGE_LIMIT:
+        problems.add(
+            option,
+            raw,
+            f"is above {MAX_AGE_LIMIT} seconds (24 hours): browsers keep a preflight at most "
+            "that long (Firefox 86400 s, Chromium 7200 s)",
+            f"use at most {MAX_AGE_LIMIT}, e.g. 7200",
+        )
+        return None
+    return seconds
 
 
 def parse_resources(option: str, raw: object, problems: Problems) -> tuple[Resource, ...]:
@@ -451,6 +551,14 @@ def parse_layer(
     """Check and parse one layer of keyword options; unknown names become problems."""
     parsed: dict[str, Any] = {}
     for name, raw in values.items():
+        if not isinstance(name, str):
+            problems.add(
+                where,
+                name,
+                f"is not an option name (it has type {type(name).__name__})",
+                f"write option names as strings; {_known_names()}",
+            )
+            continue
         option = BY_NAME.get(name)
         if option is None or (name == "resources" and not allow_resources):
             if name == "resources":

@@ -168,23 +168,84 @@ def _host_is_valid(host: str) -> bool:
     return True
 
 
+#: The characters of an IPv6 literal (no zone identifier: browsers refuse ``%``).
+_IPV6_CHARS = frozenset("0123456789abcdefABCDEF:.")
+#: Longer than any IPv6 literal the URL standard's parser accepts (four hex digits a piece).
+_MAX_IPV6_LENGTH = 64
+
+
 def _ipv4_serialized(text: str) -> Optional[str]:
+    """``text`` when it is an IPv4 address in the form browsers serialize (the URL standard's
+    IPv4 serializer): four ASCII decimal numbers from 0 to 255 without leading zeros, joined by
+    dots; else ``None``. The same answer on every Python (``ipaddress`` accepted leading
+    zeros before Python 3.9.5)."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    for part in parts:
+        if not (part.isascii() and part.isdigit()) or len(part) > 3 or int(part) > 255:
+            return None
+        if part != str(int(part)):
+            return None
+    return text
+
+
+def _ipv4_as_browsers_read(host: str) -> Optional[str]:
+    """What a browser makes of a host that ends in a number (the URL standard's IPv4 parser:
+    one to four parts, each decimal, octal with a leading ``0`` or hex with ``0x``, the last
+    filling the remaining bytes), serialized in dotted decimal; ``None`` when browsers refuse
+    the host. Only used to suggest a fix."""
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers: list[int] = []
+    for part in parts:
+        base, digits = 10, part
+        if part[:2].lower() == "0x":
+            base, digits = 16, part[2:]
+        elif len(part) > 1 and part[0] == "0":
+            base, digits = 8, part[1:]
+        allowed = "0123456789abcdefABCDEF"[: 16 if base == 16 else base]
+        if not part or any(c not in allowed for c in digits) or len(digits.lstrip("0")) > 12:
+            return None
+        numbers.append(int(digits, base) if digits else 0)
+    if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        return None
+    value = numbers[-1] + sum(n << (8 * (3 - i)) for i, n in enumerate(numbers[:-1]))
+    return ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def _ipv6_pieces(text: str) -> Optional[tuple[int, ...]]:
+    """The eight 16-bit pieces of an IPv6 literal (without brackets), or ``None``.
+
+    Parsed by ``ipaddress`` and read from its ``packed`` bytes, which mean the same on every
+    Python (its ``str`` and ``exploded`` forms do not: Python 3.13 writes ``::ffff:1.2.3.4``
+    where earlier versions write ``::ffff:102:304``). What ``ipaddress`` accepts beyond the URL
+    standard is refused first: zone identifiers (``%eth0``), non-ASCII, and an embedded IPv4
+    part with a leading zero (accepted before Python 3.9.5).
+    """
+    if not text or len(text) > _MAX_IPV6_LENGTH or not _IPV6_CHARS.issuperset(text):
+        return None
+    if "." in text and _ipv4_serialized(text.rpartition(":")[2]) is None:
+        return None
     try:
-        return str(ipaddress.IPv4Address(text))
+        packed = ipaddress.IPv6Address(text).packed
     except ValueError:
         return None
+    return tuple(int.from_bytes(packed[i : i + 2], "big") for i in range(0, 16, 2))
 
 
 def _ipv6_serialized(text: str) -> Optional[str]:
-    """The WHATWG URL serialization of an IPv6 address (lower case, longest zero run as ``::``,
-    no embedded IPv4 form), or ``None`` when ``text`` is not one."""
-    try:
-        address = ipaddress.IPv6Address(text)
-    except ValueError:
+    """The URL standard's serialization of an IPv6 address (lower-case hex without leading
+    zeros, the first longest run of two or more zero pieces written ``::``, never an embedded
+    IPv4 form: ``::ffff:1.2.3.4`` is ``::ffff:102:304``), or ``None`` when ``text`` is not
+    one. The same on every Python (SPEC 3)."""
+    pieces = _ipv6_pieces(text)
+    if pieces is None:
         return None
-    if address.scope_id is not None:
-        return None
-    groups = [format(int(part, 16), "x") for part in address.exploded.split(":")]
+    groups = [format(piece, "x") for piece in pieces]
     best_start, best_len, start = -1, 1, -1
     for i, group in enumerate([*groups, "end"]):
         if group == "0":
@@ -442,13 +503,14 @@ def _check_host(
     last = host.rstrip(".").rpartition(".")[2]
     if _NUMERIC_LABEL.fullmatch(last) is not None:
         if _ipv4_serialized(host) != host:
-            problems.add(
-                option,
-                text,
-                f"has the host {host!r}, which is neither a DNS name nor an IPv4 address",
-                "write four decimal numbers, e.g. 'http://127.0.0.1:8080', or a DNS name",
-                index,
-            )
+            read = _ipv4_as_browsers_read(host)
+            if read is not None:
+                what = f"has the host {host!r}, which browsers read as the IPv4 address {read}"
+                fix = f"write it as browsers send it: {text.replace(host, read, 1)!r}"
+            else:
+                what = f"has the host {host!r}, which is neither a DNS name nor an IPv4 address"
+                fix = "write four decimal numbers, e.g. 'http://127.0.0.1:8080', or a DNS name"
+            problems.add(option, text, what, fix, index)
             return None
         return host
     bad_punycode = [label for label in host.split(".") if label[:4] == "xn--"]
@@ -496,11 +558,15 @@ def _check_port(
     if not port.isdigit() or not port.isascii():
         problems.add(option, text, f"has the port {port!r}", "use a number from 1 to 65535", index)
         return False
-    if not 1 <= int(port) <= 65535:
-        problems.add(option, text, f"has port {port}, outside 1-65535", "use a real port", index)
+    # Leading zeros aside, a port has at most five digits (and int() refuses more than 4,300).
+    digits = port.lstrip("0") or "0"
+    number = int(digits) if len(digits) <= 5 else 65536
+    if not 1 <= number <= 65535:
+        shown = port if len(port) <= 20 else f"{port[:20]}...({len(port)} digits)"
+        problems.add(option, text, f"has port {shown}, outside 1-65535", "use a real port", index)
         return False
-    if port != str(int(port)):
-        fixed = f"{scheme}://{host}:{int(port)}"
+    if port != digits:
+        fixed = f"{scheme}://{host}:{number}"
         problems.add(option, text, "has a port with leading zeros", f"write {fixed!r}", index)
         return False
     if DEFAULT_PORTS.get(scheme) == port:

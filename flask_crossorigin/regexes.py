@@ -59,18 +59,46 @@ _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT"})
 _NOTHING = frozenset({"AT", "ASSERT", "ASSERT_NOT", "GROUPREF", "GROUPREF_EXISTS"})
 
 
+# A POSIX character class (``[:alpha:]``), which Python's ``re`` reads as a set of letters.
+_POSIX_CLASS = re.compile(
+    r"(?<!\\)\[:(alnum|alpha|ascii|blank|cntrl|digit|graph|lower|print|punct|space|upper|word"
+    r"|xdigit):\]"
+)
+_POSIX_REWRITES = {
+    "alnum": "[a-zA-Z0-9]",
+    "alpha": "[a-zA-Z]",
+    "digit": "[0-9]",
+    "lower": "[a-z]",
+    "upper": "[A-Z]",
+    "xdigit": "[0-9a-fA-F]",
+    "space": "\\s",
+    "word": "\\w",
+}
+
+
 def compile_user_regex(text: str, flags: int = 0) -> Union[re.Pattern[str], str]:
     """``re.compile(text, flags)``, or the reason the ``re`` module refuses it (a ``str``).
 
     A global inline flag after the start (``a(?i)b``) is refused on every Python version
-    (3.11 refuses it, earlier versions only warn).
+    (3.11 refuses it, earlier versions only warn), and so is what ``re`` warns may change
+    meaning (``FutureWarning``: ``[[``, ``--``, ``&&``, ``||`` in a set), whatever the warning
+    filters. A POSIX class such as ``[[:alpha:]]`` is refused with the Python spelling
+    (``[a-zA-Z]``): ``re`` would read it as a set of the letters ``:alph``.
     """
+    posix = _POSIX_CLASS.search(text)
+    if posix is not None:
+        rewrite = _POSIX_REWRITES.get(posix.group(1), "a set such as [a-zA-Z]")
+        found = posix.group()
+        return f"uses the POSIX class {found}, which is not Python regex syntax: write {rewrite}"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", DeprecationWarning)
+            warnings.simplefilter("error", FutureWarning)
             return re.compile(text, flags)
     except (re.error, OverflowError, RecursionError, ValueError, DeprecationWarning) as exc:
         return str(exc) or type(exc).__name__
+    except FutureWarning as exc:
+        return f"{exc}; escape a literal '[' as '\\[' and write '-', '&', '|' or '~' once"
 
 
 def _items(pattern: re.Pattern[str]) -> Any:

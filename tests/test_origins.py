@@ -353,7 +353,7 @@ def test_other_strings_with_a_star_show_the_pattern_meant(text: str, meant: str)
         ("file://", "whose pages browsers send as 'Origin: null'"),
         ("file:///home/me/index.html", "whose pages browsers send as 'Origin: null'"),
         ("http://127.0.0.1.1", "neither a DNS name nor an IPv4 address"),
-        ("http://127.1", "neither a DNS name nor an IPv4 address"),
+        ("http://127.1", "write it as browsers send it: 'http://127.0.0.1'"),
         ("http://[1.2]", "not an IPv6 address"),
         ("http://[::1%eth0]", "not an IPv6 address"),
         ("http://::1", "write http://[::1]"),

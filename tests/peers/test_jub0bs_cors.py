@@ -2521,7 +2521,7 @@ INVALID_CONFIG_ROWS: list[tuple[str, Config, Optional[str]]] = [
     (
         "forbidden method name",
         Config(origins=("https://example.com",), methods=("GET", "CONNECT")),
-        "SPEC 2: methods are checked to be HTTP tokens; a method browsers never send is harmless",
+        None,
     ),
     (
         "empty request-header name",
@@ -2536,17 +2536,17 @@ INVALID_CONFIG_ROWS: list[tuple[str, Config, Optional[str]]] = [
     (
         "forbidden request-header name",
         Config(origins=("https://example.com",), request_headers=("Connection",)),
-        "SPEC 2: header names are checked to be tokens; one browsers never ask for is harmless",
+        None,
     ),
     (
         "forbidden request-header name with Sec- prefix",
         Config(origins=("https://example.com",), request_headers=("Sec-Foo",)),
-        "SPEC 2: header names are checked to be tokens; one browsers never ask for is harmless",
+        None,
     ),
     (
         "forbidden request-header name with Proxy- prefix",
         Config(origins=("https://example.com",), request_headers=("Proxy-Foo",)),
-        "SPEC 2: header names are checked to be tokens; one browsers never ask for is harmless",
+        None,
     ),
     (
         "prohibited request-header name",
@@ -2569,7 +2569,7 @@ INVALID_CONFIG_ROWS: list[tuple[str, Config, Optional[str]]] = [
             request_headers=("Content-Type", "Authorization"),
             max_age=86_401,
         ),
-        "SPEC 2: max_age is any non-negative whole number (browsers cap it themselves)",
+        None,
     ),
     (
         "empty response-header name",
