@@ -77,7 +77,7 @@ def resource_rules(
         policy = compile_policy(merged, sources, problems)
         if policy is not None:
             rules.append(ResourceRule(resource.key, resource.pattern, Coverage(policy, source)))
-    problems.raise_if_any()
+    problems.raise_if_any(owner.strip() or None)
     return tuple(rules)
 
 
@@ -86,6 +86,6 @@ def single_policy(config: Mapping[str, object], layers: Sequence[Layer], source:
     problems = Problems()
     merged, sources = merge(_with_config_keys([*base_layers(config, problems), *layers]))
     policy = compile_policy(merged, sources, problems)
-    problems.raise_if_any()
+    problems.raise_if_any(source)
     assert policy is not None
     return Coverage(policy, source)

@@ -12,6 +12,8 @@ import copy
 import functools
 import inspect
 import logging
+import os
+import sys
 import threading
 import weakref
 from collections.abc import Mapping
@@ -227,9 +229,14 @@ def cross_origin(**options: Any) -> CrossOrigin:
     """Give one view its own CORS policy; see the option reference for the keywords.
 
     ``resources`` does not apply here. Raises :class:`~flask_crossorigin.CORSConfigError`
-    at decoration time for an unknown keyword or a bad value.
+    at decoration time for an unknown keyword or a bad value, naming the line of the call.
     """
-    return CrossOrigin(options)
+    try:
+        return CrossOrigin(options)
+    except CORSConfigError as error:
+        caller = sys._getframe(1)
+        where = f"cross_origin(...) at {os.path.basename(caller.f_code.co_filename)}:"
+        raise error.within(f"{where}{caller.f_lineno}") from None
 
 
 def view_label(view: Callable[..., Any]) -> str:

@@ -34,7 +34,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .configure import Coverage, Layer, ResourceRule, resource_rules, single_policy
 from .decorator import find_cross_origin, view_label
-from .errors import Problems
+from .errors import CORSConfigError, Problems
 from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
@@ -60,7 +60,8 @@ class CORS:
     """
 
     def __init__(self, app: Union[Flask, Blueprint, None] = None, **options: Any) -> None:
-        self._options: Mapping[str, Any] = _checked(options, "CORS(...)")
+        owner = f"blueprint {app.name!r}" if isinstance(app, Blueprint) else None
+        self._options: Mapping[str, Any] = _checked(options, "CORS(...)", owner)
         if app is not None:
             self.init_app(app)
 
@@ -85,7 +86,8 @@ class CORS:
         """
         layers: list[Layer] = [("CORS(...)", self._options)]
         if options:
-            layers.append(("init_app(...)", _checked(options, "init_app(...)")))
+            owner = f"blueprint {app.name!r}" if isinstance(app, Blueprint) else None
+            layers.append(("init_app(...)", _checked(options, "init_app(...)", owner)))
         if isinstance(app, Blueprint):
             app.record(lambda setup: _register_blueprint(setup, layers))
             return
@@ -108,11 +110,14 @@ class CORS:
                 logger.debug("CORS resource %s on app %s", loggable(rule.key), app.name)
 
 
-def _checked(options: Mapping[str, Any], where: str) -> Mapping[str, Any]:
-    """Check and parse keywords now, so a typo fails where it was written."""
+def _checked(
+    options: Mapping[str, Any], where: str, owner: Optional[str] = None
+) -> Mapping[str, Any]:
+    """Check and parse keywords now, so a typo fails where it was written; ``owner`` names a
+    blueprint in the error."""
     problems = Problems()
     parsed = parse_layer(options, problems, where=where)
-    problems.raise_if_any()
+    problems.raise_if_any(owner)
     return parsed
 
 
@@ -492,7 +497,11 @@ def _checking_views(add_url_rule: Callable[..., None], state: AppState) -> Calla
     ) -> None:
         if view_func is not None:
             # Before the route exists: a CORSConfigError leaves the app as it was.
-            state.check_view(view_func)
+            try:
+                state.check_view(view_func)
+            except CORSConfigError as error:
+                name = endpoint or getattr(view_func, "__name__", "?")
+                raise error.within(f"view {name!r} (rule {rule!r})") from None
         add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
 
     return checked

@@ -66,12 +66,18 @@ def looks_like_regex(value: str) -> bool:
     return not REGEX_CHARS.isdisjoint(value)
 
 
+def _set_order(item: object) -> tuple[int, str]:
+    """Sort key for the items of a set: strings in order, anything else after them (never
+    ``str(item)``, which refuses ints of more than 4,300 digits)."""
+    return (0, item) if isinstance(item, str) else (1, type(item).__name__)
+
+
 def _items(option: str, raw: object, problems: Problems, what: str) -> Optional[list[object]]:
     """A string (split on commas) or an iterable of items; ``None`` after a problem."""
     if isinstance(raw, str):
         return [part.strip() for part in raw.split(",")] if raw.strip() else []
     if isinstance(raw, (list, tuple, set, frozenset)):
-        return list(raw) if not isinstance(raw, (set, frozenset)) else sorted(raw, key=str)
+        return list(raw) if not isinstance(raw, (set, frozenset)) else sorted(raw, key=_set_order)
     problems.add(option, raw, f"has type {type(raw).__name__}", f"use a string or a list of {what}")
     return None
 

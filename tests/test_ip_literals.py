@@ -191,7 +191,7 @@ def ipv6_texts(draw: st.DrawFn) -> str:
         elif action == "double":
             chars.insert(at, chars[at])
         else:
-            chars[at] = draw(st.sampled_from(list(":.0fg%x ") + ["\N{DIGIT TWO}", "٣"]))
+            chars[at] = draw(st.sampled_from([*":.0fg%x ", "\N{SUPERSCRIPT TWO}", "٣"]))
         text = "".join(chars)
     return text
 
