@@ -6,6 +6,7 @@ headers.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from typing import Any, Callable, Optional, cast
@@ -68,14 +69,29 @@ _DIRECT_TYPE: Optional[type[Headers]] = Headers if LINES_DIRECT else None
 _logs = logger.isEnabledFor
 
 #: The (origin, rule, reason) keys already warned about with ``app.debug``: at most
-#: ``_WARNED_LIMIT``, exactly, whatever the number of threads (checked and added under a lock).
+#: ``_WARNED_LIMIT``, exactly, whatever the number of threads (checked and added under a lock),
+#: each value at most ``WARNED_VALUE_LENGTH`` characters and a digest (SPEC 7): the origin
+#: and, for a request no route matches, the path are the client's, of any length.
 _warned: set[tuple[str, str, str]] = set()
 _WARNED_LIMIT = 1024
+#: Longer request values are kept as their first characters and a digest of the whole.
+WARNED_VALUE_LENGTH = 256
 _warned_lock = threading.Lock()
 
 
+def _kept(value: str) -> str:
+    """``value``, or its first :data:`WARNED_VALUE_LENGTH` characters and a 128-bit digest of
+    the whole (two long values that differ anywhere stay apart)."""
+    if len(value) <= WARNED_VALUE_LENGTH:
+        return value
+    digest = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return f"{value[:WARNED_VALUE_LENGTH]}#{digest}"
+
+
 def _first_warning(key: tuple[str, str, str]) -> bool:
-    """Remember ``key``; whether it is new (the set is emptied when full)."""
+    """Remember ``key`` (each value bounded by :func:`_kept`); whether it is new (the set is
+    emptied when full)."""
+    key = (_kept(key[0]), _kept(key[1]), _kept(key[2]))
     if key in _warned:
         return False
     with _warned_lock:
