@@ -61,8 +61,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 MATRIX_JOBS ?= 2
 # A Python 3.X: pyenv's, else python3.X on PATH, else nothing.
 find_python = $(or $(firstword $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1))),$(shell command -v python$(1) 2>/dev/null))
-CELL_PYTEST = -q -p no:cacheprovider tests --ignore=tests/browser --ignore=tests/deploy \
-	-m "not browser and not server"
+CELL_PYTEST = -q -p no:cacheprovider -m "not browser and not server" tests
 
 .PRECIOUS: .venv-py%/.installed
 .venv-py%/.installed: setup.cfg pyproject.toml

@@ -421,14 +421,17 @@ OPTIONS: tuple[Option, ...] = (
         "methods",
         list(ALL_METHODS),
         "str or list of str",
-        "Methods a preflight may ask for; sent as Access-Control-Allow-Methods.",
+        "Methods a preflight may ask for; sent as Access-Control-Allow-Methods. CONNECT, TRACE "
+        "and TRACK, which browsers never send, are refused.",
         parse_methods,
     ),
     Option(
         "allow_headers",
         "*",
         "str, list of str, compiled regex",
-        "Request headers a preflight may ask for; '*' echoes the requested names.",
+        "Request headers a preflight may ask for; '*' echoes the requested names. Forbidden "
+        "request-header names (Cookie, Host, Content-Length, Sec-* and Proxy-*...), which a "
+        "page can never send, are refused.",
         parse_allow_headers,
     ),
     Option(
@@ -450,7 +453,8 @@ OPTIONS: tuple[Option, ...] = (
         "max_age",
         None,
         "int, str of digits, timedelta",
-        "How long a browser may cache a preflight (Access-Control-Max-Age), in seconds.",
+        "How long a browser may cache a preflight (Access-Control-Max-Age), in seconds, at most "
+        "86400. Browsers cap it themselves: Chromium at 7200, Firefox at 86400.",
         parse_max_age,
     ),
     Option(

@@ -284,7 +284,7 @@ def test_a_non_string_option_name_in_a_resource_is_a_config_error(key: object) -
 
 
 def test_an_error_from_cross_origin_names_its_line() -> None:
-    """Issue: an error from the decorator names where it is (its call's file and line)."""
+    """SPEC 2: an error from the decorator names where it is (its call's file and line)."""
     with pytest.raises(CORSConfigError) as info:
         cross_origin(max_age=-1)
     assert "in cross_origin(...) at test_config_values.py:" in str(info.value)

@@ -56,7 +56,7 @@ def _debug_app() -> Flask:
 
 
 def test_warning_keys_keep_bounded_values(caplog: pytest.LogCaptureFixture) -> None:
-    """Issue item 6: 1,100 refused requests with distinct 64 KB origins (and 64 KB paths no
+    """SPEC 7: 1,100 refused requests with distinct 64 KB origins (and 64 KB paths no
     route matches): the warning keys stay at 1,024 and each holds at most KEY_LIMIT
     characters, where they kept the whole values (67 MB for 1,024 keys)."""
     client = _debug_app().test_client()
@@ -74,7 +74,7 @@ def test_warning_keys_keep_bounded_values(caplog: pytest.LogCaptureFixture) -> N
 def test_long_values_that_differ_at_the_end_are_told_apart(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Issue item 6: a cut value keeps a digest of the whole, so two origins that differ only
+    """SPEC 7: a cut value keeps a digest of the whole, so two origins that differ only
     after the cut still get a warning each, and the same origin only one."""
     client = _debug_app().test_client()
     base = "https://" + "y" * HUGE
