@@ -55,7 +55,7 @@ def _int_written(value: int) -> str:
     if digits <= 4000:
         text = repr(abs(value))
     elif digits > 100_000:
-        return f"{sign}an int of about {digits} digits"
+        return f"{'a negative' if sign else 'an'} int of about {digits} digits"
     else:
         # The first digits and the count, without converting the whole number.
         cut = digits - 2 * SHOWN_LENGTH

@@ -506,7 +506,8 @@ def _check_host(
             read = _ipv4_as_browsers_read(host)
             if read is not None:
                 what = f"has the host {host!r}, which browsers read as the IPv4 address {read}"
-                fix = f"write it as browsers send it: {text.replace(host, read, 1)!r}"
+                fixed = re.sub(re.escape(host), read, text, count=1, flags=re.IGNORECASE)
+                fix = f"write it as browsers send it: {fixed!r}"
             else:
                 what = f"has the host {host!r}, which is neither a DNS name nor an IPv4 address"
                 fix = "write four decimal numbers, e.g. 'http://127.0.0.1:8080', or a DNS name"

@@ -139,7 +139,8 @@ def fetch_sdist() -> Path:
     if cached.is_file() and _sha256(cached) == SDIST_SHA256:
         return cached
     CACHE.mkdir(parents=True, exist_ok=True)
-    download = CACHE / "download"
+    # One directory per process: test runs on several Pythons may fetch at the same time.
+    download = CACHE / f"download-{os.getpid()}"
     shutil.rmtree(download, ignore_errors=True)
     command = [
         sys.executable,

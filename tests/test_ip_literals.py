@@ -276,6 +276,7 @@ def test_embedded_ipv4_in_configuration_is_serialized() -> None:
     [
         ("http://127.1:8080", "'http://127.0.0.1:8080'"),
         ("http://0x7f.0.0.1", "'http://127.0.0.1'"),
+        ("HTTP://0X7F.1:8080", "'HTTP://127.0.0.1:8080'"),
         ("http://1.2.3.256", "four decimal numbers"),
         ("http://[::1.2.3.04]", "valid address"),
         ("http://[fe80::1%25eth0]", "valid address"),
