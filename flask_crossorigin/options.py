@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, Optional, Union
 
-from .errors import Problems
+from .errors import Problems, shortened
 from .origins import OriginEntry, parse_entries
 from .regexes import user_regex
 from .tokens import is_token
@@ -401,7 +401,10 @@ def _parse_resource(
             "map each resource to a dict of options, e.g. {'origins': [...]}",
         )
         return None
-    parsed = parse_layer(overrides, problems, where=f"{option}[{shown!r}]", allow_resources=False)
+    where = f"{option}[{shown!r}]"
+    parsed = parse_layer(
+        overrides, problems, where=where, allow_resources=False, label=f"{shortened(where)} "
+    )
     return Resource(shown, pattern, parsed)
 
 
@@ -556,9 +559,15 @@ def suggest(name: str) -> Optional[str]:
 
 
 def parse_layer(
-    values: Mapping[str, object], problems: Problems, *, where: str, allow_resources: bool = True
+    values: Mapping[str, object],
+    problems: Problems,
+    *,
+    where: str,
+    allow_resources: bool = True,
+    label: str = "",
 ) -> dict[str, Any]:
-    """Check and parse one layer of keyword options; unknown names become problems."""
+    """Check and parse one layer of keyword options; unknown names become problems. ``label``
+    goes before each option's name in a problem (``"resources['/api/*'] "``)."""
     parsed: dict[str, Any] = {}
     for name, raw in values.items():
         if not isinstance(name, str):
@@ -578,7 +587,7 @@ def parse_layer(
                 fix = f"did you mean {guess!r}?" if guess else _known_names()
             problems.add(where, name, "is not an option", fix)
             continue
-        parsed[name] = option.parse(name, raw, problems)
+        parsed[name] = option.parse(label + name, raw, problems)
     return parsed
 
 

@@ -135,9 +135,10 @@ def _outcome(build: Any, name: str) -> None:
 @settings(max_examples=60)
 @given(value=values)
 def test_every_value_of_every_option_is_accepted_or_a_config_error(name: str, value: Any) -> None:
-    """SPEC 2: any value, of any type or size, as a keyword: success or CORSConfigError
-    naming the option, never another exception."""
+    """SPEC 2: any value, of any type or size, as a keyword of ``CORS`` and of
+    ``cross_origin``: success or CORSConfigError naming the option, never another exception."""
     _outcome(lambda: CORS(Flask(__name__), **{name: value}), name)
+    _outcome(lambda: cross_origin(**{name: value}), name)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -152,13 +153,16 @@ def test_every_value_of_every_config_key_is_accepted_or_a_config_error(
     _outcome(lambda: CORS(app), "CORS_" + name.upper())
 
 
+_overrides = st.one_of(values, st.dictionaries(st.sampled_from(NAMES), values, max_size=3))
+
+
 @settings(max_examples=60)
-@given(key=values, overrides=values)
+@given(key=st.one_of(values, st.sampled_from(["/api/*", r"/v\d+/.*"])), overrides=_overrides)
 def test_any_resource_and_options_dict_is_accepted_or_a_config_error(
     key: Any, overrides: Any
 ) -> None:
     """SPEC 2/5: a resource's key and its options dict, of any type: success or an error
-    naming ``resources``."""
+    naming ``resources`` (and the resource, for a bad value in its options)."""
     try:
         resources = {key: overrides}
     except TypeError:
