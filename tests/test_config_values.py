@@ -337,3 +337,11 @@ def test_an_error_from_a_blueprint_names_it(setup: Any) -> None:
         setup(bp)
         app.register_blueprint(bp)
     assert "in blueprint 'partner'" in str(info.value).splitlines()[0]
+
+
+def test_a_bad_value_in_a_resource_names_the_resource() -> None:
+    """SPEC 2/5: a bad value in one resource's options names that resource and the option."""
+    with pytest.raises(CORSConfigError) as info:
+        CORS(Flask(__name__), resources={"/api/*": {"max_age": 10**5000}, "/ok/*": {}})
+    assert "resources['/api/*'] max_age 1000" in str(info.value)
+    assert "…(5001 digits)" in str(info.value)
