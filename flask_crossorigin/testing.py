@@ -110,6 +110,9 @@ class BrowserFetch:
     read_headers: tuple[str, ...]
     unreadable: tuple[str, ...]
     fix: str
+    #: The refusal in the policy's terms, when the app uses this extension and its policy
+    #: refuses the request (``""`` otherwise).
+    cause: str = ""
 
     @property
     def allowed(self) -> bool:
@@ -154,6 +157,8 @@ class BrowserFetch:
             )
         else:
             lines.append("ALLOWED: the browser lets the page read the response.")
+        if self.cause:
+            lines.append(f"Reason: {self.cause}")
         if self.fix:
             lines.append(f"Fix: {self.fix}")
         return "\n".join(lines)
@@ -273,20 +278,21 @@ def browser_fetch(
     if outcome.allowed and names:
         final = outcome.exchanges[-1].received.headers
         unreadable = tuple(n for n in names if not exposed(final, n, credentials))
-    fix = ""
+    fix = cause = ""
     if outcome.verdict.failure is not None:
-        fix = _fix(client.application, path, request, outcome.verdict.failure)
+        cause, fix = _fix(client.application, path, request, outcome.verdict.failure)
     elif unreadable:
         fix = (
             f"add {', '.join(unreadable)} to 'expose_headers' (Access-Control-Expose-Headers), "
             "and make sure the response carries it"
         )
-    return BrowserFetch(request, path, outcome, names, unreadable, fix)
+    return BrowserFetch(request, path, outcome, names, unreadable, fix, cause)
 
 
-def _fix(app: Flask, path: str, request: CORSRequest, failure: Failure) -> str:
-    """The fix: in this extension's terms (the option, its value and source) when the app
-    uses it and its policy refuses the request; else what the response must carry."""
+def _fix(app: Flask, path: str, request: CORSRequest, failure: Failure) -> tuple[str, str]:
+    """The cause and the fix: in this extension's terms (the reason, the option, its value and
+    source) when the app uses it and its policy refuses the request; else what the response
+    must carry, and no cause."""
     from .explain import fix as option_fix
     from .introspect import UnknownPath, simulate
 
@@ -300,10 +306,11 @@ def _fix(app: Flask, path: str, request: CORSRequest, failure: Failure) -> str:
             request.credentials,
         )
     except UnknownPath:
-        return _FIXES[failure]
+        return "", _FIXES[failure]
     if view.coverage is None or view.allowed or view.reason is None:
-        return _FIXES[failure]
-    return f"{option_fix(view.reason, view.coverage.policy)} ({view.reason.explain(view.detail)})"
+        return "", _FIXES[failure]
+    cause = f"{view.reason.explain(view.detail)} ({view.reason.value})"
+    return cause, option_fix(view.reason, view.coverage.policy)
 
 
 def assert_browser_allows(client: FlaskClient, path: str, **request: Any) -> BrowserFetch:
