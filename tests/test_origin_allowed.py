@@ -141,20 +141,26 @@ def test_environ_argument_as_engineio_passes_it() -> None:
     assert check("https://evil.example.net", {"PATH_INFO": "/socket.io/"}) is False
 
 
-def test_websocket_style_handshake_view() -> None:
-    """Item 3: in a view (a flask-sock handshake), the current app and the request's path."""
+def test_websocket_style_handshake_hook() -> None:
+    """Item 3: in a before_request hook (a flask-sock handshake), the current app and path."""
     app = Flask("sock")
     cors = CORS(app, resources={r"/ws": {"origins": ["https://app.example.com"]}})
 
+    @app.before_request
+    def check_websocket_origin() -> None:
+        if request.path == "/ws" and not cors.origin_allowed(
+            request.headers.get("Origin"), path=request.path
+        ):
+            abort(403)
+
     @app.route("/ws")
     def ws() -> str:
-        if not cors.origin_allowed(request.headers.get("Origin"), path=request.path):
-            abort(403)
         return "upgrade"
 
     client = app.test_client()
     assert client.get("/ws", headers={"Origin": "https://app.example.com"}).status_code == 200
     assert client.get("/ws", headers={"Origin": "https://evil.example.net"}).status_code == 403
+    assert client.get("/ws").status_code == 403
 
 
 @pytest.fixture
