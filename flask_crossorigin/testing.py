@@ -9,7 +9,7 @@ only, never at a policy, so they test any Flask app: one using this extension, f
 ``flask cors check``'s output: each exchange with its CORS headers, the step the browser
 refuses, and the fix.
 
-The pytest plugin (:mod:`flask_crossorigin.pytest_plugin`) offers them bound to the app under
+The pytest plugin (:mod:`pytest_flask_crossorigin`) offers them bound to the app under
 test as the ``cors_browser`` fixture.
 """
 

@@ -9,6 +9,8 @@ they reach the row's verdict, which the browser test checks against real Chromiu
 
 from __future__ import annotations
 
+import configparser
+import os
 import subprocess
 import sys
 import textwrap
@@ -358,6 +360,40 @@ def test_fails(cors_browser):
 """
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pytest(tmp_path: Path, name: str) -> subprocess.CompletedProcess[str]:
+    """Run pytest on one file in ``tmp_path``, with the plugin as an installed package has
+    it (its entry point), or named with ``-p`` where the package is not installed."""
+    from importlib.metadata import entry_points
+
+    found: Any = entry_points()
+    # Python 3.9 gives a dict of groups; 3.10 and later a selectable collection.
+    group = (
+        found.select(group="pytest11") if hasattr(found, "select") else found.get("pytest11", ())
+    )
+    installed = any(e.value == "pytest_flask_crossorigin" for e in group)
+    plugin = [] if installed else ["-p", "pytest_flask_crossorigin"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin, name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_plugin_entry_point_is_declared() -> None:
+    """Item 1: setup.cfg registers the plugin under pytest11."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    entry = config["options.entry_points"]["pytest11"]
+    assert "flask_crossorigin = pytest_flask_crossorigin" in entry
+
+
 @pytest.mark.parametrize(
     "cors_import", ["from flask_cors import CORS", "from flask_crossorigin import CORS"]
 )
@@ -365,23 +401,7 @@ def test_plugin_fixture_and_migration(tmp_path: Path, cors_import: str) -> None:
     """Item 1: the pytest11 plugin's ``cors_browser`` fixture on the project's ``app``
     fixture; the same tests on flask-cors and, with the import changed, on this extension."""
     (tmp_path / "test_app.py").write_text(PLUGIN_TEST.format(cors_import=cors_import))
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            "test_app.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _pytest(tmp_path, "test_app.py")
     out = run.stdout
     assert "2 passed, 1 failed" in out or "1 failed, 2 passed" in out, out
     assert "BLOCKED: the browser hides the response from the page." in out
@@ -398,12 +418,6 @@ def test_plugin_without_app_fixture_says_so(tmp_path: Path) -> None:
             """
         )
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_none.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _pytest(tmp_path, "test_none.py")
     assert run.returncode != 0
     assert "cors_browser needs an 'app' fixture" in run.stdout + run.stderr

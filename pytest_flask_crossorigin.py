@@ -1,5 +1,9 @@
-"""The pytest plugin: the ``cors_browser`` fixture, registered through the ``pytest11`` entry
-point when flask-crossorigin is installed.
+"""flask-crossorigin's pytest plugin: the ``cors_browser`` fixture, registered through the
+``pytest11`` entry point when flask-crossorigin is installed.
+
+A module of its own, outside the package, that imports the package only when the fixture is
+used: pytest loads plugins before coverage starts, and a test suite measuring
+flask_crossorigin would otherwise miss the lines that run at import.
 
 The fixture follows pytest-flask's conventions: it uses the test's ``client`` fixture when
 there is one (pytest-flask's, or the project's own), else a test client of the ``app``
@@ -13,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from .testing import CORSBrowser
+    from flask_crossorigin.testing import CORSBrowser
 
 
 @pytest.fixture
@@ -23,7 +27,7 @@ def cors_browser(request: pytest.FixtureRequest) -> CORSBrowser:
     (:class:`flask_crossorigin.testing.CORSBrowser`)."""
     from flask.testing import FlaskClient
 
-    from .testing import CORSBrowser
+    from flask_crossorigin.testing import CORSBrowser
 
     try:
         client = request.getfixturevalue("client")
