@@ -189,6 +189,8 @@ def _exchange_lines(exchange: Exchange) -> list[str]:
 
 
 def _header_pairs(headers: HeadersArg) -> tuple[tuple[str, str], ...]:
+    if isinstance(headers, str):
+        headers = [headers]
     if isinstance(headers, Mapping):
         return tuple((str(n), str(v)) for n, v in headers.items())
     pairs = []
@@ -245,8 +247,11 @@ def browser_fetch(
     (:attr:`Outcome.not_followed <flask_crossorigin.judge.Outcome.not_followed>`).
 
     Exceptions the app raises propagate (Flask's test client raises them when
-    ``app.testing`` is on). Returns a :class:`BrowserFetch`; asserts nothing.
+    ``app.testing`` is on). Raises :class:`ValueError` when ``path`` does not start with
+    ``/``. Returns a :class:`BrowserFetch`; asserts nothing.
     """
+    if not path.startswith("/"):
+        raise ValueError(f"path must start with '/', got {path!r}")
     request = CORSRequest(origin, method, _header_pairs(headers), credentials)
     base = base_url.rstrip("/")
     reachable = {base, *(host.rstrip("/") for host in other_hosts)}

@@ -311,6 +311,17 @@ def test_rows_of_the_chromium_table(row: Row) -> None:
             browser.allows(f"/rows/{row.name}", **request_)
 
 
+def test_header_given_as_one_name_and_bad_path() -> None:
+    """Item 1: a bare header name is one header; a path must start with '/'."""
+    result = browser_fetch(ours().test_client(), "/api/items", origin=ALLOWED, headers="X-Token")
+    assert result.outcome.exchanges[0].sent.headers[-1] == (
+        "Access-Control-Request-Headers",
+        "x-token",
+    )
+    with pytest.raises(ValueError, match="path must start with '/', got 'api/items'"):
+        browser_fetch(ours().test_client(), "api/items", origin=ALLOWED)
+
+
 def test_redirect_elsewhere_is_unknown() -> None:
     """Item 1: a redirect to an origin the client does not serve is neither allowed nor blocked."""
     app = Flask("away")
