@@ -109,6 +109,58 @@ class CORS:
             for rule in rules:
                 logger.debug("CORS resource %s on app %s", loggable(rule.key), app.name)
 
+    def origin_allowed(
+        self,
+        origin: Optional[str],
+        environ: Optional[Mapping[str, Any]] = None,
+        *,
+        path: str = "/",
+        app: Optional[Flask] = None,
+    ) -> bool:
+        """Whether the app's policy for ``path`` grants a request from ``origin``.
+
+        The same answer as a ``GET`` to ``path`` with ``Origin: origin`` gets: the policy
+        that covers the path (``@cross_origin`` on its view, a blueprint's, then
+        ``resources``), asked with :func:`~flask_crossorigin.decision.decide_actual`. Made to
+        share one allow-list with code that is not a Flask view, such as Flask-SocketIO's
+        ``cors_allowed_origins`` (which calls it with the origin and the WSGI ``environ``;
+        ``environ`` is accepted for that and not used) or a WebSocket handshake.
+
+        ``origin`` is the ``Origin`` header's value; ``None`` (no ``Origin``: not a CORS
+        request) gives ``False``. ``path`` defaults to ``/``. ``app`` defaults to the current
+        app; outside an app context (Flask-SocketIO checks origins outside it) pass it, e.g.
+        ``functools.partial(cors.origin_allowed, app=app, path="/socket.io/")``.
+
+        Returns ``False`` when no policy covers the path or the origin is refused
+        (an origin callable that raises included). Raises :class:`RuntimeError` with no
+        ``app`` outside an app context, and :class:`ValueError` when this extension was never
+        initialised on the app.
+        """
+        del environ
+        if app is None:
+            from flask import current_app, has_app_context
+
+            if not has_app_context():
+                raise RuntimeError(
+                    "origin_allowed needs an app outside an app context: pass app=your_app"
+                )
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        assert app is not None
+        if origin is None:
+            return False
+        state = app.extensions.get(STATE_KEY)
+        if not isinstance(state, AppState):
+            raise ValueError(
+                f"CORS was not initialised on app {app.name!r}: call CORS(app) or init_app(app)"
+            )
+        from .decision import Reason, decide_actual
+        from .introspect import endpoint_for
+
+        found = state.covering(endpoint_for(app, path, "GET"), path)
+        if found is None:
+            return False
+        return decide_actual(found.policy, origin).reason is Reason.ALLOWED
+
 
 def _checked(
     options: Mapping[str, Any], where: str, owner: Optional[str] = None

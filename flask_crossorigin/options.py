@@ -512,7 +512,11 @@ OPTIONS: tuple[Option, ...] = (
         False,
         "bool, or a string such as 'true' or 'false'",
         "Answer 'Access-Control-Request-Private-Network: true' with "
-        "'Access-Control-Allow-Private-Network: true'.",
+        "'Access-Control-Allow-Private-Network: true' (Private Network Access). Chromium no "
+        "longer sends that header: since Local Network Access, a public page's request to a "
+        "private or loopback address waits for the user's permission, which no response "
+        "header can give, and is then an ordinary CORS request (see the security page). The "
+        "option answers the clients that still send the header.",
         parse_bool,
     ),
 )

@@ -15,6 +15,7 @@ from flask import Flask, Request, Response, current_app, request
 from werkzeug.datastructures import Headers
 from werkzeug.local import LocalProxy
 
+from .debugmode import explain_refusal
 from .decision import Decision, decide, decide_actual
 from .explain import fix
 from .logsafe import loggable, loggable_method
@@ -176,6 +177,8 @@ def write(
     if decision.refused:
         if app.config["DEBUG"] or _logs(_DEBUG):
             log_refusal(decision, policy, origin, where)
+            if app.config["DEBUG"]:
+                explain_refusal(decision, policy, headers, environ, origin)
     elif _logs(_DEBUG):
         log_grant(decision, environ, origin)
     return decision
