@@ -1,12 +1,20 @@
 # Two commands for a new user: `make demo` and `make test`. Both create .venv first; each
-# installs only what it needs (a stamp file per set of extras).
+# installs only what it needs (a stamp file per set of extras). A bare `make` lists the targets:
+# each documented target has a `## ` comment on its line, which `make help` prints.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
+DEMO_FLASK_CORS_STAMP := $(VENV)/.installed-demo-flask-cors
 
-.PHONY: install test test-oldest lint typecheck docs docs-check pytest demo bench clean
+.DEFAULT_GOAL := help
+.PHONY: help install test test-oldest lint typecheck docs docs-check pytest demo bench dist clean
+
+help: ## List the targets (a bare `make` does this)
+	@echo "Targets (each creates .venv when needed):"
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+		sed -E 's/^([a-z-]+):.*## (.*)$$/  \1\t\2/' | expand -t 16
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,32 +30,32 @@ $(DEMO_STAMP): setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[example]'
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) ## Create .venv with the package (editable) and every tool
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) ## mypy --strict
 	$(VENV)/bin/mypy --strict
 
-docs: $(STAMP)
+docs: $(STAMP) ## Build the documentation into docs/_build/html
 	$(PY) -m sphinx -q -b html docs docs/_build/html
 	@echo "docs: docs/_build/html/index.html"
 
-docs-check: $(STAMP)
+docs-check: $(STAMP) ## Docs with warnings as errors, and their doctests
 	$(PY) -m sphinx -q -W --keep-going -b html docs docs/_build/html
 	$(PY) -m sphinx -q -W --keep-going -b doctest docs docs/_build/doctest
 
-pytest: $(STAMP)
+pytest: $(STAMP) ## The test suite with coverage
 	$(PY) -m pytest --cov=flask_crossorigin --cov-report=term-missing:skip-covered
 
-test: lint typecheck docs-check pytest
+test: lint typecheck docs-check pytest ## Everything CI runs: lint, typecheck, docs-check, pytest
 
 # The oldest supported stack: Python 3.9 with Flask and Werkzeug 2.3 (core tests only).
 OLDEST_PYTHON ?= python3.9
 OLDEST_VENV ?= .venv-oldest
-test-oldest:
+test-oldest: ## Core tests on Python 3.9 with Flask 2.3 (OLDEST_PYTHON=...)
 	@$(OLDEST_PYTHON) --version >/dev/null 2>&1 || { echo "test-oldest: no $(OLDEST_PYTHON)"; exit 1; }
 	$(OLDEST_PYTHON) -m venv $(OLDEST_VENV)
 	$(OLDEST_VENV)/bin/python -m pip install --quiet 'flask==2.3.*' 'werkzeug==2.3.*' \
@@ -55,12 +63,38 @@ test-oldest:
 	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests \
 		--ignore=tests/browser --ignore=tests/deploy -m "not slow"
 
+# flask-cors, for FLASK_EXAMPLE_CORS_LIBRARY=flask-cors (the version the tests compare with).
+$(DEMO_FLASK_CORS_STAMP): setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[example-flask-cors]'
+	touch $@
+
 # Ports: DEMO_API_PORT (5000), DEMO_PAGE_PORT (5001), DEMO_OTHER_PORT (5002).
-demo: $(DEMO_STAMP)
+# FLASK_EXAMPLE_CORS_LIBRARY=flask-cors wires the API with flask-cors, installed first.
+DEMO_NEEDS := $(DEMO_STAMP) $(if $(filter flask-cors,$(FLASK_EXAMPLE_CORS_LIBRARY)),$(DEMO_FLASK_CORS_STAMP))
+demo: $(DEMO_NEEDS) ## Serve the example API and its demo page (ports 5000-5002)
 	$(PY) -m example_app.demo
 
-bench: $(STAMP)
+bench: $(STAMP) ## Measure the cost per request (about five minutes)
 	$(PY) bench/run.py
 
-clean:
-	rm -rf $(VENV) $(OLDEST_VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
+# Build the sdist and wheel into dist/, check them with twine, install the wheel into a fresh
+# venv (.venv-dist) and run the smoke test from a temporary directory, so that the installed
+# package is the one imported, not this checkout.
+DIST_VENV ?= .venv-dist
+dist: $(STAMP) ## Build sdist and wheel, twine check them, smoke-test the installed wheel
+	rm -rf dist build $(DIST_VENV)
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	$(PY) scripts/check_dist.py dist
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet dist/*.whl
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		cp scripts/smoke_app.py "$$tmp/" && cd "$$tmp" && \
+		CHECKOUT="$(CURDIR)" "$(CURDIR)/$(DIST_VENV)/bin/python" smoke_app.py && \
+		"$(CURDIR)/$(DIST_VENV)/bin/flask" --app smoke_app cors config
+	@echo "dist: $$(ls dist)"
+
+clean: ## Remove what builds, tests and the venvs leave: back to a fresh clone
+	rm -rf $(VENV) $(OLDEST_VENV) $(DIST_VENV) build dist *.egg-info docs/_build instance .cache \
+		.pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
