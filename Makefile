@@ -77,24 +77,23 @@ demo: $(DEMO_NEEDS) ## Serve the example API and its demo page (ports 5000-5002)
 bench: $(STAMP) ## Measure the cost per request (about five minutes)
 	$(PY) bench/run.py
 
-# Build the sdist and wheel into dist/, check them with twine, install the wheel into a fresh
-# venv (.venv-dist) and run the smoke test from a temporary directory, so that the installed
-# package is the one imported, not this checkout.
-DIST_VENV ?= .venv-dist
+# Build the sdist and wheel into dist/, check them with twine and scripts/check_dist.py, then
+# install the wheel into a fresh venv in a temporary directory and run the smoke test there,
+# so that the package imported is the installed one, not this checkout.
 dist: $(STAMP) ## Build sdist and wheel, twine check them, smoke-test the installed wheel
-	rm -rf dist build $(DIST_VENV)
+	rm -rf dist build
 	$(PY) -m build --outdir dist .
 	$(PY) -m twine check --strict dist/*
 	$(PY) scripts/check_dist.py dist
-	$(PYTHON) -m venv $(DIST_VENV)
-	$(DIST_VENV)/bin/python -m pip install --quiet dist/*.whl
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		$(PYTHON) -m venv "$$tmp/venv" && \
+		"$$tmp/venv/bin/python" -m pip install --quiet dist/*.whl && \
 		cp scripts/smoke_app.py "$$tmp/" && cd "$$tmp" && \
-		CHECKOUT="$(CURDIR)" "$(CURDIR)/$(DIST_VENV)/bin/python" smoke_app.py && \
-		"$(CURDIR)/$(DIST_VENV)/bin/flask" --app smoke_app cors config
-	@echo "dist: $$(ls dist)"
+		CHECKOUT="$(CURDIR)" venv/bin/python smoke_app.py && \
+		venv/bin/flask --app smoke_app cors config
+	@echo "dist: built, checked and smoke-tested: $$(ls dist | tr '\n' ' ')"
 
 clean: ## Remove what builds, tests and the venvs leave: back to a fresh clone
-	rm -rf $(VENV) $(OLDEST_VENV) $(DIST_VENV) build dist *.egg-info docs/_build instance .cache \
+	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info docs/_build instance .cache \
 		.pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

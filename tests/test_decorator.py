@@ -313,11 +313,7 @@ def test_a_405_on_a_decorated_view_gets_the_view_policy() -> None:
     assert "Access-Control-Allow-Origin" not in from_a.headers
     assert from_a.headers["Vary"] == "Origin"
     found = coverage(app, "/decorated", "DELETE")
-    assert (
-        found is not None
-        and found.source
-        == "@cross_origin on decorated"
-    )
+    assert found is not None and found.source == "@cross_origin on decorated"
     plain_405 = client.delete("/plain", headers={"Origin": A})
     assert (plain_405.status_code, plain_405.headers["Access-Control-Allow-Origin"]) == (405, A)
 

@@ -263,7 +263,6 @@ def test_make_clean_leaves_a_fresh_clone(tmp_path: Path) -> None:
     left = [
         ".venv/bin",
         ".venv-oldest",
-        ".venv-dist",
         "build/lib",
         "dist",
         "flask_crossorigin.egg-info",
@@ -287,3 +286,81 @@ def test_make_clean_leaves_a_fresh_clone(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     remaining = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert remaining == ["Makefile", "docs", "flask_crossorigin", "flask_crossorigin/kept.py"]
+
+
+def test_package_index_description_links_are_absolute() -> None:
+    """Issue item: the package index's description has absolute links and no development
+    notes (the index cannot follow a link into the repository)."""
+    text = (ROOT / "README.pypi.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)]+)\)", text) + re.findall(r"^- \w[\w ]*: (\S+)$", text, re.M)
+    assert len(targets) >= 5
+    assert [t for t in targets if not t.startswith("https://")] == []
+    assert not re.search(r"make |\.venv|PyPI yet|checkout", text)
+
+
+def _write_sdist(path: Path, names: list[str]) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as archive:
+        for name in names:
+            info = tarfile.TarInfo(f"flask_crossorigin-0.1.0/{name}")
+            info.size = 1
+            archive.addfile(info, io.BytesIO(b"x"))
+
+
+def _write_wheel(path: Path, names: list[str]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in names:
+            archive.writestr(name, "x")
+
+
+def test_check_dist_names_junk_and_missing_files(tmp_path: Path) -> None:
+    """Issue item: ``make dist``'s content check passes the expected files and names a stray
+    test file, a bytecode file and a missing file, in the sdist and the wheel."""
+    script = str(ROOT / "scripts" / "check_dist.py")
+    good = [
+        "PKG-INFO", "setup.cfg", "pyproject.toml", "LICENSE", "README.md", "README.pypi.md",
+        "SECURITY.md", "flask_crossorigin/__init__.py", "flask_crossorigin/py.typed",
+    ]  # fmt: skip
+    wheel = ["flask_crossorigin/__init__.py", "flask_crossorigin/py.typed", "x.dist-info/RECORD"]
+    _write_sdist(tmp_path / "flask_crossorigin-0.1.0.tar.gz", good)
+    _write_wheel(tmp_path / "flask_crossorigin-0.1.0-py3-none-any.whl", wheel)
+    ok = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout
+    bad_sdist = [*good[1:], "tests/test_x.py", "flask_crossorigin/__pycache__/x.cpython-311.pyc"]
+    _write_sdist(tmp_path / "flask_crossorigin-0.1.0.tar.gz", bad_sdist)
+    _write_wheel(tmp_path / "flask_crossorigin-0.1.0-py3-none-any.whl", [*wheel, "tests/t.py"])
+    bad = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "missing PKG-INFO" in bad.stdout
+    assert "unexpected tests/test_x.py" in bad.stdout
+    assert "junk flask_crossorigin/__pycache__/x.cpython-311.pyc" in bad.stdout
+    assert "-any.whl: unexpected tests/t.py" in bad.stdout
+
+
+@needs_make
+@pytest.mark.parametrize("library", ["flask-cors", ""])
+def test_demo_installs_flask_cors_when_asked(library: str, tmp_path: Path) -> None:
+    """Issue item: ``FLASK_EXAMPLE_CORS_LIBRARY=flask-cors make demo`` installs flask-cors
+    (the extra ``example-flask-cors``) before it starts; the default demo does not."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    extra = config["options.extras_require"]["example-flask-cors"].split()
+    assert "flask-cors==6.0.5" in extra and "flask-restx>=1.3" in extra
+    env = {**_clean_env(), "FLASK_EXAMPLE_CORS_LIBRARY": library}
+    dry = subprocess.run(
+        ["make", "-n", "-B", "demo", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert ("'.[example-flask-cors]'" in dry.stdout) == (library == "flask-cors")
+    assert dry.stdout.rstrip().endswith("-m example_app.demo")
