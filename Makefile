@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 DEMO_FLASK_CORS_STAMP := $(VENV)/.installed-demo-flask-cors
+DIST_STAMP := $(VENV)/.installed-dist
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-oldest lint typecheck docs docs-check pytest demo bench dist clean
@@ -77,10 +78,15 @@ demo: $(DEMO_NEEDS) ## Serve the example API and its demo page (ports 5000-5002)
 bench: $(STAMP) ## Measure the cost per request (about five minutes)
 	$(PY) bench/run.py
 
+# build and twine (the dev extra), for `make dist` alone.
+$(DIST_STAMP): setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
 # Build the sdist and wheel into dist/, check them with twine and scripts/check_dist.py, then
 # install the wheel into a fresh venv in a temporary directory and run the smoke test there,
 # so that the package imported is the installed one, not this checkout.
-dist: $(STAMP) ## Build sdist and wheel, twine check them, smoke-test the installed wheel
+dist: $(DIST_STAMP) ## Build sdist and wheel, twine check them, smoke-test the installed wheel
 	rm -rf dist build
 	$(PY) -m build --outdir dist .
 	$(PY) -m twine check --strict dist/*
