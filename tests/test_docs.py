@@ -59,6 +59,8 @@ def _indented(lines: list[str], start: int) -> tuple[str, int]:
         index += 1
     while body and not body[-1].strip():
         body.pop()
+    while body and not body[0].strip():
+        body.pop(0)
     indent = min(len(line) - len(line.lstrip()) for line in body if line.strip())
     return "\n".join(line[indent:] for line in body) + "\n", index
 
@@ -375,3 +377,27 @@ def test_demo_installs_flask_cors_when_asked(library: str, tmp_path: Path) -> No
     assert dry.returncode == 0, dry.stderr
     assert ("'.[example-flask-cors]'" in dry.stdout) == (library == "flask-cors")
     assert dry.stdout.rstrip().endswith("-m example_app.demo")
+
+
+def test_collector_reads_options_outputs_and_fragment_marks(tmp_path: Path) -> None:
+    """Issue item: the collector takes a block's code without its directive options, the
+    ``testoutput`` that follows it, and a ``.. fragment:`` mark above it (Markdown too)."""
+    page = tmp_path / "page.rst"
+    page.write_text(
+        "Title\n=====\n\n"
+        ".. testcode::\n   :hide:\n\n   print(1)\n\n   print(2)\n\n"
+        ".. testoutput::\n\n   1\n   2\n\n"
+        ".. fragment: keyword arguments only\n\n"
+        ".. code-block:: python\n\n   CORS_ORIGINS=['https://a.example'],\n\n"
+        ".. code-block:: text\n\n   not python\n",
+        encoding="utf-8",
+    )
+    first, second = rst_blocks(page)
+    assert (first.code, first.output, first.fragment) == ("print(1)\n\nprint(2)\n", "1\n2\n", None)
+    assert (second.output, second.fragment) == (None, "keyword arguments only")
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "```python\nx = 1\n```\n\n<!-- fragment: a piece -->\n```python\ny\n```\n", encoding="utf-8"
+    )
+    whole, piece = markdown_blocks(readme)
+    assert (whole.code, whole.fragment, piece.fragment) == ("x = 1\n", None, "a piece")
