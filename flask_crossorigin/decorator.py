@@ -240,11 +240,13 @@ def cross_origin(**options: Any) -> CrossOrigin:
 
 
 def view_label(view: Callable[..., Any]) -> str:
-    """How logs and the CLI name a view: its class for a class-based view, else its name."""
+    """How logs and the CLI name a view: its class for a class-based view, else its qualified
+    name without the enclosing functions (``ping``, not ``register_ping.<locals>.ping``)."""
     cls = getattr(view, "view_class", None)
     if isinstance(cls, type):
         return cls.__name__
-    return str(getattr(view, "__qualname__", None) or getattr(view, "__name__", "view"))
+    name = str(getattr(view, "__qualname__", None) or getattr(view, "__name__", "view"))
+    return name.rpartition("<locals>.")[2]
 
 
 def _where(label: str) -> str:

@@ -473,13 +473,14 @@ DOCS = Path(__file__).parents[1] / "docs" / "cli.rst"
 
 
 def documented_checks() -> list[tuple[list[str], list[str]]]:
-    """Each ``$ flask --app example_app cors check`` block of docs/cli.rst: (args, output)."""
+    """Each ``$ .venv/bin/flask --app example_app cors check`` block of docs/cli.rst: (args,
+    output)."""
     blocks = []
     lines = DOCS.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines):
-        if not line.startswith("   $ flask --app example_app cors check "):
+        if not line.startswith("   $ .venv/bin/flask --app example_app cors check "):
             continue
-        command = line[len("   $ flask --app example_app cors ") :]
+        command = line[len("   $ .venv/bin/flask --app example_app cors ") :]
         rest = iter(lines[number + 1 :])
         while command.endswith("\\"):
             command = command[:-1] + next(rest).strip()
