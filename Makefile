@@ -133,6 +133,6 @@ dist: $(DIST_STAMP) ## Build sdist and wheel, twine check them, smoke-test the i
 	@echo "dist: built, checked and smoke-tested: $$(ls dist | tr '\n' ' ')"
 
 clean: ## Remove what builds, tests and the venvs leave: back to a fresh clone
-	rm -rf $(VENV) .venv-py3.* build dist *.egg-info docs/_build instance .cache \
+	rm -rf $(VENV) .venv-py3.* .venv-oldest build dist *.egg-info docs/_build instance .cache \
 		.pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
