@@ -361,9 +361,12 @@ def _policy_maps(
 
 
 def _location_args(route: ExportRoute) -> list[str]:
-    if route.path_regex is None:
+    """``= PATH`` for a rule without variables, ``~ REGEX`` otherwise; a path ending in ``/``
+    is a regex too: nginx answers ``/dir`` itself, with a 301, for ``location = /dir/`` when
+    it proxies, where the app would answer with its own redirect (SPEC 4)."""
+    if route.path_regex is None and not route.rule.endswith("/"):
         return ["=", route.rule]
-    return ["~", route.path_regex]
+    return ["~", route.path_regex or f"^{escape(route.rule)}$"]
 
 
 def _arranged(
@@ -492,7 +495,9 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
     for args, why in passthrough:
         w.lines += ["", f"    # left to the app: {why}", f"    location {args} {{"]
         w.lines += [f"        proxy_pass {upstream};", "    }"]
-    for route in exported:
+    # Rules without variables first: nginx tries regex locations in order, Werkzeug routes
+    # to a rule without variables before one with.
+    for route in sorted(exported, key=lambda r: r.path_regex is not None):
         key = id(route.policy)
         kind, path = _location_args(route)
         w.lines += [
