@@ -142,7 +142,7 @@ class Loss:
 
     def line(self) -> str:
         where = f" on {self.route}" if self.route else ""
-        return f"{self.option}={self.value}{where}: {self.why}"
+        return f"{self.option} '{self.value}'{where}: {self.why}"
 
 
 @dataclass

@@ -72,6 +72,16 @@ _TCHAR = r"[!#$%&'*+.^_`|~0-9a-z\-]"
 # --- regex origins ----------------------------------------------------------------------------
 
 
+_CONSTRUCTS = {
+    "ASSERT": "a lookaround",
+    "ASSERT_NOT": "a negative lookaround",
+    "GROUPREF": "a back-reference",
+    "GROUPREF_EXISTS": "a conditional group",
+    "ATOMIC_GROUP": "an atomic group",
+    "POSSESSIVE_REPEAT": "a possessive repeat",
+}
+
+
 class _Untranslatable(Exception):
     """A regex construct whose PCRE meaning is not provably Python's on origins."""
 
@@ -109,6 +119,9 @@ def _translate(items: Iterable[Any], bracket: list[bool]) -> str:
         if op == "LITERAL":
             out.append(_char(av))
             bracket[0] = bracket[0] or av == ord("[")
+        elif op == "NOT_LITERAL":
+            out.append(f"[^{_char(av)}]")
+            bracket[0] = True
         elif op == "ANY":
             out.append(".")
             bracket[0] = True
@@ -147,7 +160,7 @@ def _translate(items: Iterable[Any], bracket: list[bool]) -> str:
             else:
                 raise _Untranslatable(f"it uses the assertion {where.lower()}")
         else:
-            raise _Untranslatable(f"it uses {op.lower().replace('_', ' ')}")
+            raise _Untranslatable(f"it uses {_CONSTRUCTS.get(op, op.lower().replace('_', ' '))}")
     return "".join(out)
 
 
