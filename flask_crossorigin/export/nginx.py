@@ -431,10 +431,10 @@ def _arranged(
         if not clash or rule in seen:
             continue
         seen.add(rule)
-        if rule == prefix:  # no variables: its one path
-            passthrough.append((f"= {rule}", why))
-        else:
-            passthrough.append((f"~ ^{escape(prefix)}", why))
+        # A regex even for a rule without variables: nginx would answer ``location = /dir/``
+        # itself for ``/dir`` (see _location_args).
+        tail = "$" if rule == prefix else ""
+        passthrough.append((f"~ {_q(f'^{escape(prefix)}{tail}')}", why))
     return exported, passthrough
 
 
