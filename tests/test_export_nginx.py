@@ -521,3 +521,25 @@ def test_nginx_accepts_the_file(make_app: Any, tmp_path: Path) -> None:
         timeout=30,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_group_lists_its_targets() -> None:
+    """SPEC 8: ``flask cors export`` finds each target module by its ``TARGET``; an unknown
+    name is a usage error (exit 2), and ``cli``/``model`` are not targets."""
+    app = credentials_app()
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["cors", "export", "--help"])
+    assert listed.exit_code == 0
+    assert "nginx" in listed.output
+    assert "  model" not in listed.output
+    for name in ("nowhere", "model", "cli"):
+        assert runner.invoke(args=["cors", "export", name]).exit_code == 2
+
+
+def test_left_to_app_routes_are_named_in_the_file() -> None:
+    """SPEC 8: a covered route the export cannot prove path-independent is named, with why."""
+    text = render(export_routes(routes_app()), LossReport("nginx"), {})
+    assert (
+        "# /api/special/<int:n> (special) is left to the app: resources key "
+        "'/api/special/1.*' may cover some of its paths only"
+    ) in text

@@ -505,6 +505,9 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
     ]
+    for left in model.left_to_app:
+        if left.covered:
+            w.lines.append(f"    # {left.rule} ({left.endpoint}) is left to the app: {left.why}")
     for args, why in passthrough:
         w.lines += ["", f"    # left to the app: {why}", f"    location {args} {{"]
         w.lines += [f"        proxy_pass {upstream};", "    }"]
