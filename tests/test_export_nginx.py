@@ -543,3 +543,38 @@ def test_left_to_app_routes_are_named_in_the_file() -> None:
         "# /api/special/<int:n> (special) is left to the app: resources key "
         "'/api/special/1.*' may cover some of its paths only"
     ) in text
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (
+            {"allow_headers": [re.compile("x-custom-.*"), "content-type"]},
+            "allow_headers 'x-custom-.*' on /api (api): a header-name regex is not translated",
+        ),
+        (
+            {
+                "origins": ["https://app.example.com"],
+                "supports_credentials": True,
+                "expose_headers": "*",
+            },
+            "expose_headers '*' on /api (api): with credentials the app lists each response's "
+            "own header names",
+        ),
+        ({"expose_headers": ["X-A$B"]}, "expose_headers 'X-A$B' on /api (api): nginx reads '$'"),
+    ],
+)
+def test_other_losses_are_named(options: dict[str, Any], line: str) -> None:
+    """SPEC 8: an allow_headers regex, expose_headers '*' with credentials and a name nginx
+    would read as a variable are named in the loss report (exit 2)."""
+    result = run(policy_app(**options))
+    assert result.exit_code == 2
+    setting, _, rest = line.partition(" on /api (api)")
+    # Every route the policy covers is named (CORS(app) covers /static too).
+    assert f"{setting} on /api (api), /static/<path:filename> (static){rest}" in result.stderr
+
+
+def test_a_repeated_origin_is_written_once() -> None:
+    """Issue item 1: nginx refuses a map key written twice; the file has each origin once."""
+    app = policy_app(origins=["https://app.example.com", "https://APP.example.com"])
+    assert maps_of(app)["cors_1_origin"].count(("https://app.example.com", "$http_origin")) == 1

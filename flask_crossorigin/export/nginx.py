@@ -241,7 +241,14 @@ class _Writer:
 
     def map(self, source: str, variable: str, entries: Sequence[tuple[str, str]]) -> None:
         self.lines.append(f"map {_q(source)} ${variable} {{")
+        # nginx refuses a string key written twice (keys compare without case): the first
+        # one decides, as it would in the app.
+        seen: set[str] = set()
         for key, value in entries:
+            folded = key if key.startswith("~") else key.lower()
+            if folded in seen:
+                continue
+            seen.add(folded)
             self.lines.append(f"    {'default' if key == 'default' else _q(key)} {_q(value)};")
         self.lines.append("}")
 
