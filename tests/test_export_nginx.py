@@ -578,3 +578,66 @@ def test_a_repeated_origin_is_written_once() -> None:
     """Issue item 1: nginx refuses a map key written twice; the file has each origin once."""
     app = policy_app(origins=["https://app.example.com", "https://APP.example.com"])
     assert maps_of(app)["cors_1_origin"].count(("https://app.example.com", "$http_origin")) == 1
+
+
+def blueprint_resources_app() -> Flask:
+    app = Flask("bp-resources")
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+
+    @bp.get("/open/<name>")
+    def opened(name: str) -> str:
+        return name
+
+    @bp.get("/other/<int:n>")
+    def other(n: int) -> str:
+        return str(n)
+
+    @bp.get("/mixed/<name>")
+    def mixed(name: str) -> str:
+        return name
+
+    CORS(
+        bp,
+        resources={
+            r"/bp/open/*": {"origins": ["https://open.example.com"]},
+            r"/bp/mixed/a.*": {"origins": ["https://a.example.com"]},
+        },
+    )
+    app.register_blueprint(bp)
+    CORS(app, resources={r"/bp/*": {"origins": ["https://app.example.com"]}})
+    return app
+
+
+@pytest.mark.parametrize("make_app", [routes_app, blueprint_resources_app, overlapping_app])
+def test_every_path_of_an_exported_route_has_its_policy(make_app: Any) -> None:
+    """SPEC 5/8: for paths of each exported route (values of several shapes), the policy the
+    request path finds (:func:`flask_crossorigin.introspect.coverage`) is the exported one; a
+    route where that fails to hold is left to the app."""
+    from flask_crossorigin.export.nginx import _arranged
+    from flask_crossorigin.introspect import coverage
+
+    app = make_app()
+    model = export_routes(app)
+    exported, _ = _arranged(model, LossReport("nginx"))
+    values = ["1", "42", "abc", "a", "a1", "x-y", "1.5", "00000000-0000-0000-0000-000000000000"]
+    checked = 0
+    for route in exported:
+        if route.path_regex is None:
+            paths = [route.rule]
+        else:
+            paths = [
+                re.sub(r"<[^>]+>", value, route.rule)
+                for value in values
+                if re.fullmatch(route.path_regex, re.sub(r"<[^>]+>", value, route.rule))
+            ]
+        for path in paths:
+            found = coverage(app, path)
+            assert found is not None and found.policy is route.policy, (route.rule, path)
+            checked += 1
+    assert checked >= len(exported)
+    left = {r.rule: r.why for r in model.left_to_app}
+    if make_app is blueprint_resources_app:
+        assert "may cover some of its paths only" in left["/bp/mixed/<name>"]
+        sources = {r.rule: r.coverage.source for r in model.routes}
+        assert sources["/bp/open/<name>"] == "blueprint 'bp' resources['/bp/open/*']"
+        assert sources["/bp/other/<int:n>"] == "resources['/bp/*']"
