@@ -59,6 +59,15 @@ class CORSGroup(AppGroup):
 
 cors_cli = CORSGroup("cors", help="Inspect the CORS policies of this app.")
 
+
+def _register_export() -> None:
+    from .export.cli import export_group  # the export subpackage is built on this layer
+
+    cors_cli.add_command(export_group)
+
+
+_register_export()
+
 #: Exit status of ``flask cors check`` for a request the browser would block.
 BLOCKED = 1
 #: Exit status for a usage error (Click's own convention).

@@ -1,0 +1,353 @@
+"""What every export target starts from: the app's covered routes and the loss report.
+
+:func:`export_routes` walks the app's URL map and asks the extension's own state which compiled
+:class:`~flask_crossorigin.configure.Coverage` answers each route (the same question the request
+path asks, :meth:`~flask_crossorigin.extension.AppState.covering`). A route is exported only
+when its policy is the same for every path it matches; otherwise (a ``resources`` pattern that
+covers some of its paths and not others, a converter whose language no pattern here states, a
+host-matching rule) it is left to the app, with the reason in :attr:`ExportModel.left_to_app`:
+the layer in front then passes those requests through untouched, and the app's own answer is
+exact.
+
+Path patterns (:attr:`ExportRoute.path_regex`) are written in the syntax that Python's ``re``
+and PCRE read alike (ASCII, ``[...]``, ``+``, ``{m,n}``, ``(?:...)``, escaped punctuation), and
+each describes a subset of the paths Werkzeug routes to the rule (``int`` is ``[0-9]+``, never
+``\\d+``, which is wider in Python), so a path outside it is merely left to the app.
+
+The :class:`LossReport` (SPEC section 8) lists each configured value a target cannot follow
+exactly (a callable in ``origins``, a regex it cannot translate...), naming the option, the
+value as the user wrote it and the route, and why. A target drops such an entry (the layer in
+front refuses what it would have allowed: narrower, never wider); the CLI exits with status 2
+unless the user accepts the narrower policy with ``--accept-narrower``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Optional, Union
+
+from flask import Flask
+from werkzeug.routing import Rule
+from werkzeug.routing.converters import (
+    AnyConverter,
+    BaseConverter,
+    FloatConverter,
+    IntegerConverter,
+    PathConverter,
+    UnicodeConverter,
+    UUIDConverter,
+)
+
+from ..configure import Coverage
+from ..extension import STATE_KEY, AppState
+from ..introspect import routes
+from ..policy import Policy
+from ..resources import PathRouter, literal_prefix
+
+#: Exit status when the export would be narrower than the app and the user did not accept it.
+NARROWER = 2
+
+_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+#: Characters written as they are in a path pattern; ``.`` is escaped with a backslash and
+#: every other one as ``\xHH`` (no backslash-backslash, which nginx's parser would unescape).
+_PLAIN = re.compile(r"[A-Za-z0-9_~/-]")
+_UUID = "[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
+#: Regex syntax after which a resource pattern's match could depend on what follows a prefix.
+_CONTEXT_SYNTAX = re.compile(r"\$|\\[ZbBA]|\(\?[=!<]")
+
+
+def escape(text: str) -> str:
+    """``text`` as a literal in a pattern Python's ``re`` and PCRE read alike (ASCII only),
+    safe inside a double-quoted string of an nginx configuration file."""
+    return "".join(
+        c if _PLAIN.fullmatch(c) else "\\." if c == "." else f"\\x{ord(c):02x}" for c in text
+    )
+
+
+@dataclass(frozen=True)
+class ExportRoute:
+    """One URL rule whose CORS policy is the same for every path it matches.
+
+    ``rule`` is Werkzeug's rule text (``/api/items/<int:item_id>``); ``path_regex`` the
+    anchored pattern of (a subset of) its paths, ``None`` for a rule without variables (its
+    one path is ``rule``); ``static_prefix`` the text before its first variable.
+    """
+
+    rule: str
+    endpoint: str
+    methods: tuple[str, ...]
+    coverage: Coverage
+    path_regex: Optional[str]
+    static_prefix: str
+    #: The path pattern as Werkzeug matches it (Python syntax), for overlap tests.
+    werkzeug_regex: str = field(repr=False)
+
+    @property
+    def policy(self) -> Policy:
+        return self.coverage.policy
+
+    @property
+    def label(self) -> str:
+        """How a report names the route: ``/api/items/<int:item_id> (api.items)``."""
+        return f"{self.rule} ({self.endpoint})"
+
+
+@dataclass(frozen=True)
+class LeftToApp:
+    """A URL rule the layer in front passes through untouched, and why."""
+
+    rule: str
+    endpoint: str
+    why: str
+    static_prefix: str
+    werkzeug_regex: str = field(repr=False)
+    covered: bool = True
+
+
+@dataclass(frozen=True)
+class ExportModel:
+    """The app as every target sees it: covered routes, and the rules left to the app.
+
+    ``routes`` are in URL-map order (sorted by rule text); ``policies`` the distinct
+    policies they use, in order of first use (targets number them in this order).
+    """
+
+    app_name: str
+    routes: tuple[ExportRoute, ...]
+    left_to_app: tuple[LeftToApp, ...]
+
+    @property
+    def policies(self) -> tuple[Policy, ...]:
+        seen: dict[int, Policy] = {}
+        for route in self.routes:
+            seen.setdefault(id(route.policy), route.policy)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One configured value a target cannot follow exactly (SPEC section 8).
+
+    ``option`` is the option's name (``origins``), ``value`` the value as the user wrote it,
+    ``route`` the route (:attr:`ExportRoute.label`) or ``""`` when the value is the same for
+    several, ``why`` what the target cannot express and what the layer in front does instead.
+    """
+
+    option: str
+    value: str
+    route: str
+    why: str
+
+    def line(self) -> str:
+        where = f" on {self.route}" if self.route else ""
+        return f"{self.option} '{self.value}'{where}: {self.why}"
+
+
+@dataclass
+class LossReport:
+    """The entries a target dropped, in the order found, each once."""
+
+    target: str = ""
+    entries: list[Loss] = field(default_factory=list)
+
+    def add(self, option: str, value: str, route: str, why: str) -> None:
+        loss = Loss(option, value, route, why)
+        if loss not in self.entries:
+            self.entries.append(loss)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def __iter__(self) -> Iterator[Loss]:
+        return iter(self.entries)
+
+    def write(self, stream: IO[str], accepted: bool) -> None:
+        """Print the report (standard error in the CLI); nothing when it is empty."""
+        stream.write(self.text(accepted))
+
+    def text(self, accepted: bool) -> str:
+        """The report as printed, ``""`` when it is empty."""
+        if not self.entries:
+            return ""
+        what = f"the {self.target} export" if self.target else "the export"
+        lines = [
+            f"Loss report: {what} cannot follow {len(self.entries)} setting(s) exactly; "
+            "the layer in front refuses what they would allow:"
+        ]
+        lines += [f"  - {loss.line()}" for loss in self.entries]
+        if accepted:
+            lines.append("Narrower policy accepted (--accept-narrower).")
+        else:
+            lines.append(
+                "Nothing written. Change these settings, leave the routes to the app, or pass "
+                "--accept-narrower to export the narrower policy."
+            )
+        return "\n".join(lines) + "\n"
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+def _converter_pattern(converter: BaseConverter) -> Optional[str]:
+    """A pattern of values the converter accepts, read alike by ``re`` and PCRE, or ``None``."""
+    kind = type(converter)
+    if kind is UnicodeConverter:
+        if converter.regex == "[^/]{1,}":
+            return "[^/]+"
+        bounds = re.fullmatch(r"\[\^/\](\{\d+(?:,\d*)?\})", converter.regex)
+        # Werkzeug counts characters; PCRE on a path counts bytes: printable ASCII only.
+        return None if bounds is None else f"[!-.0-~]{bounds.group(1)}"
+    if kind is PathConverter:
+        return "[^/].*"
+    if kind in (IntegerConverter, FloatConverter):
+        plain = (
+            not getattr(converter, "fixed_digits", 0)
+            and getattr(converter, "min", None) is None
+            and getattr(converter, "max", None) is None
+            and not getattr(converter, "signed", False)
+        )
+        if not plain:
+            return None
+        return "[0-9]+" if kind is IntegerConverter else "[0-9]+\\.[0-9]+"
+    if kind is UUIDConverter:
+        return _UUID
+    if kind is AnyConverter:
+        items = sorted(getattr(converter, "items", ()))
+        if not items or not all(i.isascii() for i in items):
+            return None
+        return "(?:" + "|".join(escape(i) for i in items) + ")"
+    return None
+
+
+def _patterns(rule: Rule) -> tuple[Optional[str], str, str, str]:
+    """``(pattern or None, why not, static prefix, Werkzeug's pattern)`` of a rule's paths."""
+    text = rule.rule
+    converters: dict[str, BaseConverter] = getattr(rule, "_converters", {})
+    ours: list[str] = []
+    theirs: list[str] = []
+    why = ""
+    position = 0
+    prefix: Optional[str] = None
+    for m in _VARIABLE.finditer(text):
+        literal = text[position : m.start()]
+        if prefix is None:
+            prefix = literal
+        ours.append(escape(literal))
+        theirs.append(re.escape(literal))
+        converter = converters.get(m.group(2))
+        pattern = None if converter is None else _converter_pattern(converter)
+        if converter is not None:
+            theirs.append(f"(?:{converter.regex})")
+        if pattern is None and not why:
+            why = f"the converter of <{m.group(0)[1:-1]}> has no pattern the layer can match"
+        ours.append(pattern or "")
+        position = m.end()
+    tail = text[position:]
+    ours.append(escape(tail))
+    theirs.append(re.escape(tail))
+    if not text.isascii():
+        why = why or "the rule is not ASCII"
+    if prefix is None:
+        return None, why, text, re.escape(text)
+    return ("^" + "".join(ours) + "$" if not why else None), why, prefix, "".join(theirs)
+
+
+def _router_verdict(
+    router: PathRouter[Coverage], prefix: str, werkzeug_regex: str
+) -> Union[Coverage, str, None]:
+    """Which resource covers every path of a rule: the coverage, ``None`` (none covers any of
+    them), or a ``str`` saying why it depends on the path.
+
+    Only proofs count: a pattern whose matches all start with text that diverges from the
+    rule's static prefix cannot match; a pattern without end anchors or lookarounds that
+    matches the static prefix matches every path starting with it (resource patterns match
+    from the start of the path, SPEC 5).
+    """
+    whole = re.compile(werkzeug_regex)
+    for pattern, coverage in router.rules:
+        if isinstance(pattern, str):
+            if whole.fullmatch(pattern):
+                return f"resources key {pattern!r} covers one of its paths only"
+            continue
+        head = literal_prefix(pattern)
+        if not (prefix.startswith(head) or head.startswith(prefix)):
+            continue
+        if (
+            prefix.startswith(head)
+            and _CONTEXT_SYNTAX.search(pattern.pattern) is None
+            and pattern.match(prefix) is not None
+        ):
+            return coverage
+        return f"resources key {pattern.pattern!r} may cover some of its paths only"
+    return None
+
+
+def _path_coverage(
+    state: AppState, endpoint: str, prefix: str, werkzeug_regex: str
+) -> Union[Coverage, str, None]:
+    """:meth:`AppState.covering` for every path of a variable rule at once (see above)."""
+    found = state.covering_endpoint(endpoint)
+    if found is not None:
+        return found
+    names = endpoint.split(".")[:-1]
+    while names:
+        name = ".".join(names)
+        router = state.blueprint_resources.get(name)
+        if router is not None:
+            verdict = _router_verdict(router, prefix, werkzeug_regex)
+            if verdict is not None:
+                return verdict
+        elif name in state.blueprints:
+            return state.blueprints[name]
+        names.pop()
+    if state.router.universal is not None:
+        return state.router.universal
+    return _router_verdict(state.router, prefix, werkzeug_regex)
+
+
+def export_routes(app: Flask) -> ExportModel:
+    """The app's URL rules with the compiled policy that covers each (SPEC section 8).
+
+    Uses the extension's state (:class:`~flask_crossorigin.extension.AppState`) when the app
+    has ``CORS(app)``, else the ``@cross_origin`` policies alone (through
+    :func:`~flask_crossorigin.introspect.routes`). Raises
+    :class:`~flask_crossorigin.CORSConfigError` for a decorated view whose options cannot be
+    combined with ``app.config``.
+    """
+    state = app.extensions.get(STATE_KEY)
+    by_rule = {(r.rule, r.endpoint): r for r in app.url_map.iter_rules()}
+    exported: list[ExportRoute] = []
+    left: list[LeftToApp] = []
+    for route in routes(app):
+        rule = by_rule[(route.rule, route.endpoint)]
+        pattern, why, prefix, werkzeug_regex = _patterns(rule)
+        coverage: Union[Coverage, str, None] = route.coverage
+        if pattern is not None and isinstance(state, AppState):
+            coverage = _path_coverage(state, route.endpoint, prefix, werkzeug_regex)
+        if coverage is None:
+            left.append(LeftToApp(rule.rule, rule.endpoint, "", prefix, werkzeug_regex, False))
+            continue
+        if isinstance(coverage, str):
+            why = coverage
+        elif rule.host or rule.subdomain or getattr(app.url_map, "host_matching", False):
+            why = "the rule matches hosts or subdomains"
+        elif not coverage.policy.automatic_options:
+            why = "automatic_options is off: the app answers its preflights"
+        if why:
+            left.append(LeftToApp(rule.rule, rule.endpoint, why, prefix, werkzeug_regex))
+            continue
+        assert isinstance(coverage, Coverage)
+        exported.append(
+            ExportRoute(
+                rule.rule,
+                rule.endpoint,
+                tuple(m for m in route.methods),
+                coverage,
+                pattern,
+                prefix,
+                werkzeug_regex,
+            )
+        )
+    return ExportModel(app.name, tuple(exported), tuple(left))
