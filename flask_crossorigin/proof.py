@@ -35,7 +35,7 @@ from . import suffixes
 from .engine import MAXREPEAT, name, node_source, parse
 
 #: The characters of a lower-cased origin, in the order the shortest stranger prefers.
-ALPHABET = "abcdefghijklmnopqrstuvwxyz1234567890-._:/[]+"
+ALPHABET = "xabcdefghijklmnopqrstuvwyz1234567890-._:/[]+"
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._[]:")
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 #: Bounds of the analysis: NFA states, product states explored, literal strings collected.
@@ -67,6 +67,7 @@ class Verdict:
     matches_any: bool = False
     domains: tuple[str, ...] = ()
     exact_hosts: tuple[str, ...] = ()
+    public_suffixes: tuple[str, ...] = ()
 
 
 class _NotProven(Exception):
@@ -543,6 +544,13 @@ def prove(
         written_exact, written_domains = _written(nfa, final)
         exact = {h for h in written_exact if is_host(h)}
         domains = {d for d in written_domains if _ownable(d, is_host)}
+        public = tuple(
+            sorted(
+                d
+                for d in written_domains
+                if "." in d.strip(".") and is_host(d) and suffixes.is_public_suffix(d.strip("."))
+            )
+        )
         hosts = _Hosts(exact, domains)
         matches_any = _matches_any(regex)
         stranger = _explore(regex, hosts, False, False, _stranger)
@@ -550,7 +558,13 @@ def prove(
         return Verdict(False, reason=str(exc))
     found = (tuple(sorted(domains)), tuple(sorted(exact)))
     if stranger is None:
-        return Verdict(True, matches_any=matches_any, domains=found[0], exact_hosts=found[1])
+        return Verdict(
+            True,
+            matches_any=matches_any,
+            domains=found[0],
+            exact_hosts=found[1],
+            public_suffixes=public,
+        )
     real = _real_stranger(regex, hosts, is_origin)
     return Verdict(
         False,
@@ -560,6 +574,7 @@ def prove(
         matches_any=matches_any,
         domains=found[0],
         exact_hosts=found[1],
+        public_suffixes=public,
     )
 
 
