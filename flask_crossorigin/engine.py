@@ -25,12 +25,14 @@ Strings holding a lone surrogate (which no WSGI server produces) match nothing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import re
 import sys
+import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -187,12 +189,32 @@ def translate(pattern: re.Pattern[str], whole: bool) -> Union[str, Unsupported]:
     ``fullmatch``) or against its start (as ``re.match``), with exactly Python's answers;
     or why it cannot be matched in linear time."""
     try:
-        items = parse(pattern)
-        return _sequence(items, pattern.flags, whole, True)
+        with deep_recursion():
+            items = parse(pattern)
+            return _sequence(items, pattern.flags, whole, True)
     except _Refused as refused:
         return refused.unsupported
     except RecursionError:
         return Unsupported("is nested too deeply", "write it with fewer nested groups")
+
+
+#: Recursion allowed while a parse tree is walked: each level of nesting in a regex costs
+#: a few frames, and the ``re`` module itself accepts a few hundred levels.
+RECURSION_LIMIT = 20_000
+_recursion_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Raise the interpreter's recursion limit to :data:`RECURSION_LIMIT` for a walk over a
+    parse tree (configuration time only), and put it back after."""
+    with _recursion_lock:
+        before = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(before, RECURSION_LIMIT))
+        try:
+            yield
+        finally:
+            sys.setrecursionlimit(before)
 
 
 class _Refused(Exception):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from . import suffixes
-from .engine import MAXREPEAT, name, node_source, parse
+from .engine import MAXREPEAT, deep_recursion, name, node_source, parse
 
 #: The characters of a lower-cased origin, in the order the shortest stranger prefers.
 ALPHABET = "xabcdefghijklmnopqrstuvwyz1234567890-._:/[]+"
@@ -83,6 +83,9 @@ class _NFA:
 
     def __init__(self) -> None:
         self.eps: list[list[int]] = []
+        #: Empty moves that skip an optional part (``x?``, ``x*``, ``x{0,n}``) without
+        #: entering it: a string written out literally never takes one.
+        self.skips: list[list[int]] = []
         self.chars: list[list[tuple[frozenset[str], int, bool]]] = []
         self.anchors: list[list[tuple[str, int]]] = []
 
@@ -90,6 +93,7 @@ class _NFA:
         if len(self.eps) >= MAX_STATES:
             raise _NotProven("it is too large to analyse")
         self.eps.append([])
+        self.skips.append([])
         self.chars.append([])
         self.anchors.append([])
         return len(self.eps) - 1
@@ -124,15 +128,19 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
             low, high, body = av
             for _ in range(low):
                 current = _build(nfa, body, flags, current)
+            skip = nfa.skips if low == 0 else nfa.eps
             if high == MAXREPEAT:
-                loop = nfa.state()
+                loop, end = nfa.state(), nfa.state()
+                skip[current].append(end)
                 nfa.eps[current].append(loop)
-                nfa.eps[_build(nfa, body, flags, loop)].append(loop)
-                current = loop
+                body_end = _build(nfa, body, flags, loop)
+                nfa.eps[body_end].append(loop)
+                nfa.eps[body_end].append(end)
+                current = end
             else:
                 end = nfa.state()
-                for _ in range(high - low):
-                    nfa.eps[current].append(end)
+                for i in range(high - low):
+                    (skip if i == 0 else nfa.eps)[current].append(end)
                     current = _build(nfa, body, flags, current)
                 nfa.eps[current].append(end)
                 current = end
@@ -154,12 +162,16 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
     return current
 
 
-def _closure(nfa: _NFA, states: Iterable[tuple[int, bool]], at_start: bool) -> frozenset[Any]:
+def _closure(
+    nfa: _NFA, states: Iterable[tuple[int, bool]], at_start: bool, skips: bool = True
+) -> frozenset[Any]:
     seen = set(states)
     todo = list(seen)
     while todo:
         state, ended = todo.pop()
         nexts = [(t, ended) for t in nfa.eps[state]]
+        if skips:
+            nexts += [(t, ended) for t in nfa.skips[state]]
         for anchor, target in nfa.anchors[state]:
             if anchor == _END:
                 nexts.append((target, True))
@@ -413,10 +425,11 @@ def _product_step(
         return None
     nxt_host, nxt_verdict = host, verdict
     if hosts is not None and shape in _HOST_STATES:
-        if nxt_shape in _HOST_STATES:
+        # The host ends at the ':' of a port or (included) at the ']' of an IPv6 literal.
+        if nxt_shape in _HOST_STATES or nxt_shape == 9:
             nxt_host = hosts.step(host, char)
-        else:
-            nxt_verdict = hosts.accepts(host)
+        if nxt_shape not in _HOST_STATES:
+            nxt_verdict = hosts.accepts(nxt_host)
             nxt_host = None
     nxt_site = site
     if real:
@@ -495,12 +508,13 @@ def _literal_paths(
     if budget[0] <= 0 or len(text) > MAX_HOST:
         return
     budget[0] -= 1
-    closure = _closure(nfa, [(state, False)], False)
-    if text and _host_may_end(nfa, final, closure):
+    if text and _host_may_end(nfa, final, _closure(nfa, [(state, False)], False)):
         if after_slashes:
             exact.add(text)
         domains.add(text)
-    for member, ended in closure:
+    # A string written out is one run of literals: an optional part may be skipped before it
+    # starts (``.*example``, ``(www\.)?example``), never inside it (``(dev)?\.?example``).
+    for member, ended in _closure(nfa, [(state, False)], False, skips=not text):
         if ended:
             continue
         for chars, target, literal in nfa.chars[member]:
@@ -536,6 +550,19 @@ def prove(
     ``is_origin`` a well-formed serialized origin. Raises nothing.
     """
     flags = (pattern.flags & ~re.UNICODE) | re.IGNORECASE | re.ASCII
+    try:
+        with deep_recursion():
+            return _prove(pattern, flags, is_host, is_origin)
+    except RecursionError:
+        return Verdict(False, reason="it is nested too deeply to analyse")
+
+
+def _prove(
+    pattern: re.Pattern[str],
+    flags: int,
+    is_host: Callable[[str], bool],
+    is_origin: Callable[[str], bool],
+) -> Verdict:
     try:
         nfa = _NFA()
         start = nfa.state()
