@@ -38,7 +38,7 @@ from . import suffixes
 from .engine import translate
 from .patterns import any_fullmatch
 from .proof import Verdict, prove
-from .regexes import user_regex
+from .regexes import compile_user_regex, user_regex
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -714,7 +714,7 @@ def _parse_regex(
         compiled,
         matches_any=verdict.matches_any,
         grants=verdict.stranger,
-        fix="" if verdict.proven else _safe_rewrite(verdict),
+        fix="" if verdict.proven else _safe_rewrite(verdict, text, compiled.flags),
         proven=verdict.proven,
         reason=verdict.reason,
         linear=linear,
@@ -726,8 +726,18 @@ def _is_host(host: str) -> bool:
     return split_origin(f"http://{host}") is not None
 
 
-def _safe_rewrite(verdict: Verdict) -> str:
-    """A rewrite the proof accepts, from the hosts and domains the regex writes out."""
+# An unescaped ``.`` that is not repeated, outside a character class.
+_BARE_DOT = re.compile(r"(?<!\\)\.(?![*+?{])")
+
+
+def _safe_rewrite(verdict: Verdict, text: str, flags: int) -> str:
+    """A rewrite the proof accepts: the regex with its dots escaped when that is proven, else
+    one built from the hosts and domains the regex writes out."""
+    if "[" not in text and _BARE_DOT.search(text):
+        escaped = _BARE_DOT.sub(r"\\.", text)
+        compiled = compile_user_regex(escaped, flags)
+        if isinstance(compiled, re.Pattern) and prove(compiled, _is_host, is_well_formed).proven:
+            return f"escape the dots, which match any character: r'{escaped}'"
     parts = split_origin(verdict.stranger) if verdict.stranger else None
     scheme = parts[0] if parts else "https"
     if parts and (parts[1].startswith("[") or _ipv4_serialized(parts[1]) is not None):
