@@ -56,7 +56,7 @@ class HeaderAllowList:
         return (
             self.allow_any
             or name in self.names
-            or (self.fullmatch is not None and self.fullmatch(name) is not None)
+            or (self.fullmatch is not None and self.fullmatch(name))
         )
 
 
