@@ -137,7 +137,7 @@ def _escape(code: int) -> str:
     return f"\\U{code:08x}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _all_code_points() -> tuple[str, str]:
     """Every code point but the surrogates, in two runs (below and above them)."""
     return (

@@ -31,11 +31,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Callable, Optional, Union
 
+from . import suffixes
+from .engine import translate
 from .errors import Problems
 from .logsafe import loggable
 from .memo import SharedBound
-from . import suffixes
-from .engine import translate
 from .patterns import any_fullmatch
 from .proof import Verdict, prove
 from .regexes import compile_user_regex, user_regex
@@ -811,8 +811,9 @@ class OriginMatcher:
     in-label entry: one look-up of the host after its first label, then a prefix and suffix
     test of that label); regular expressions go through
     :func:`~flask_crossorigin.patterns.any_fullmatch` (the linear-time engine, exactly the
-    answers of each alone), and their verdicts are memoised (all matchers' memos together hold at most
-    ``REGEX_VERDICTS_LIMIT``). The object is immutable after construction apart from that memo.
+    answers of each alone), and their verdicts are memoised (all matchers' memos together
+    hold at most ``REGEX_VERDICTS_LIMIT``). The object is immutable after construction apart
+    from that memo.
     """
 
     def __init__(self, entries: tuple[OriginEntry, ...]) -> None:

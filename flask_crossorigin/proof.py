@@ -156,8 +156,7 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
             current = after
         else:
             raise _NotProven(
-                "it uses a lookaround, backreference or conditional, which the proof cannot "
-                "read"
+                "it uses a lookaround, backreference or conditional, which the proof cannot read"
             )
     return current
 

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from hypothesis import given
-from hypothesis import strategies as st
 
 from flask_crossorigin import CORS, CORSConfigError, cross_origin
 from flask_crossorigin.engine import translate
