@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, floors, inprocess, profile_request, report, startup  # noqa: E402
+from bench import e2e, floors, inprocess, linear, profile_request, report, startup  # noqa: E402
 from bench import scenarios as sc  # noqa: E402
 
 DOCS_CHART = ROOT / "docs" / "_static" / "performance.png"
@@ -46,7 +46,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-scaling",
         action="store_true",
-        help="skip start-up, never-seen paths, the decorator and what Flask charges by itself",
+        help="skip start-up, never-seen paths, the decorator, what Flask charges by itself and "
+        "linear time",
     )
     return parser.parse_args(argv)
 
@@ -108,7 +109,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if "one" in policies and "exact-10k" in policies:
         results["flatness"] = inprocess.flatness(table, flat_settings, progress=progress)
     results["startup"], results["never_seen"], results["decorator"] = [], [], []
-    results["floors"] = {}
+    results["floors"], results["linear"] = {}, []
     if not args.no_scaling:
         results["startup"] = startup.run(
             startup.cases(scale), rounds=startup_rounds, progress=progress
@@ -118,6 +119,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         )
         results["decorator"] = inprocess.decorator(flat_settings, progress=progress)
         results["floors"] = floors.run(flat_settings, progress=progress)
+        results["linear"] = linear.run(0.005 if args.quick else 0.05, progress=progress)
     e2e_policies = tuple(p for p in e2e_settings.policies if p in policies)
     results["e2e"] = []
     if e2e_policies and not args.no_e2e:
