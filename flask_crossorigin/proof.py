@@ -470,9 +470,12 @@ def _spell(
 # --- what the user wrote --------------------------------------------------------------------
 
 
-def _written(nfa: _NFA, final: int) -> tuple[set[str], set[str]]:
+def _written(nfa: _NFA, final: int, loose: bool = False) -> tuple[set[str], set[str]]:
     """Hosts written out literally right after ``//`` and domains written out literally after
-    ``//`` or ``.``, each ending where a host can end (the end of the regex, or a ``:``)."""
+    ``//`` or ``.``, each ending where a host can end (the end of the regex, or a ``:``).
+
+    ``loose`` reads every part that can match a ``.`` as a ``.`` (an unescaped dot), to tell
+    the sites its author meant from strangers when one is named, never to prove."""
     starts: list[tuple[int, bool]] = []
     slash_targets = {
         target
@@ -482,7 +485,7 @@ def _written(nfa: _NFA, final: int) -> tuple[set[str], set[str]]:
     slash_closures = {s for t in slash_targets for s, _ in _closure(nfa, [(t, False)], False)}
     for state, edges in enumerate(nfa.chars):
         for chars, target, literal in edges:
-            if literal and chars == frozenset("."):
+            if (literal or loose) and "." in chars and (literal or len(chars) > 1):
                 starts.append((target, False))
             elif literal and chars == frozenset("/") and state in slash_closures:
                 starts.append((target, True))
@@ -490,7 +493,7 @@ def _written(nfa: _NFA, final: int) -> tuple[set[str], set[str]]:
     domains: set[str] = set()
     for start, after_slashes in starts:
         budget = [MAX_CANDIDATES]
-        _literal_paths(nfa, final, start, "", after_slashes, exact, domains, budget)
+        _literal_paths(nfa, final, start, "", after_slashes, exact, domains, budget, loose)
     return exact, domains
 
 
@@ -503,6 +506,7 @@ def _literal_paths(
     exact: set[str],
     domains: set[str],
     budget: list[int],
+    loose: bool = False,
 ) -> None:
     if budget[0] <= 0 or len(text) > MAX_HOST:
         return
@@ -519,10 +523,14 @@ def _literal_paths(
         for chars, target, literal in nfa.chars[member]:
             if literal and len(chars) == 1:
                 (char,) = chars
-                if char in _HOST_CHARS and (char != ":" or text.startswith("[")):
-                    _literal_paths(
-                        nfa, final, target, text + char, after_slashes, exact, domains, budget
-                    )
+            elif loose and "." in chars:
+                char = "."
+            else:
+                continue
+            if char in _HOST_CHARS and (char != ":" or text.startswith("[")):
+                _literal_paths(
+                    nfa, final, target, text + char, after_slashes, exact, domains, budget, loose
+                )
 
 
 def _host_may_end(nfa: _NFA, final: int, closure: frozenset[Any]) -> bool:
@@ -591,12 +599,31 @@ def _prove(
             exact_hosts=found[1],
             public_suffixes=public,
         )
-    real = _real_stranger(regex, hosts, is_origin)
+    # The stranger named must be one a real site could be: not under what the author meant
+    # (unescaped dots read as dots), with an existing top-level domain or an address.
+    loose_exact, loose_domains = _written(nfa, final, loose=True)
+    meant = _Hosts(
+        exact | {h for h in loose_exact if is_host(h)},
+        domains | {d for d in loose_domains if _ownable(d, is_host)},
+    )
+    real = _real_stranger(regex, meant, is_origin)
+    reason = (
+        "it matches origins that are neither a host written out in it nor under a domain "
+        "written out in it that one owner can hold"
+    )
+    if not real:
+        try:
+            stranger = _explore(regex, meant, False, False, _stranger) or stranger
+        except _NotProven:
+            pass
+        reason += (
+            f", such as {stranger!r} (no one can register that name today, but a new "
+            "top-level domain or a network of its own can make it real)"
+        )
     return Verdict(
         False,
-        stranger=real or stranger,
-        reason="it matches origins that are neither a host written out in it nor under a "
-        "domain written out in it that one owner can hold",
+        stranger=real,
+        reason=reason,
         matches_any=matches_any,
         domains=found[0],
         exact_hosts=found[1],
