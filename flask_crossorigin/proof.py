@@ -24,6 +24,7 @@ too large to explore are "not proven", as are regexes whose strangers are addres
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections import deque
@@ -612,10 +613,8 @@ def _prove(
         "written out in it that one owner can hold"
     )
     if not real:
-        try:
+        with contextlib.suppress(_NotProven):
             stranger = _explore(regex, meant, False, False, _stranger) or stranger
-        except _NotProven:
-            pass
         reason += (
             f", such as {stranger!r} (no one can register that name today, but a new "
             "top-level domain or a network of its own can make it real)"
