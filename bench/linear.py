@@ -9,19 +9,29 @@ worst case for a backtracking engine. The time per match by the engine, as flask
 compiles the regex for that option (no memo in front), is reported with the growth from the
 previous size: about 2x per doubling is linear, less while a fixed cost per call dominates.
 Python's ``re`` is timed too where it stays under a tenth of a second per match.
+
+``make bench`` runs it with the rest; ``python bench/linear.py`` runs it alone and writes
+``bench/results/linear.rst``, the table the performance page includes.
 """
 
 from __future__ import annotations
 
 import functools
+import platform
 import re
+import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Callable
 
-from flask_crossorigin.engine import LinearSet, translate
-from flask_crossorigin.origins import MAX_ORIGIN_LENGTH
-from flask_crossorigin.tokens import MAX_REQUEST_HEADERS_LENGTH
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from flask_crossorigin.engine import LinearSet, translate  # noqa: E402
+from flask_crossorigin.origins import MAX_ORIGIN_LENGTH  # noqa: E402
+from flask_crossorigin.tokens import MAX_REQUEST_HEADERS_LENGTH  # noqa: E402
 
 #: gunicorn's default ``limit_request_line``, and what a path may use of it.
 GUNICORN_REQUEST_LINE = 8190
@@ -60,9 +70,10 @@ RE_BUDGET = 0.1
 
 
 def _per_call(call: Callable[[], object], budget: float) -> float:
-    """Microseconds per call: repeat until ``budget`` seconds have passed, best of 3."""
+    """Microseconds per call: repeat until ``budget`` seconds have passed, best of 5 (the
+    least disturbed by other work on the machine)."""
     best = float("inf")
-    for _ in range(3):
+    for _ in range(5):
         count, began = 0, time.perf_counter()
         while True:
             call()
@@ -141,3 +152,30 @@ TITLE = (
     "Linear time: one match of a value that almost matches, as its length doubles up to its "
     "bound (about 2x per doubling is linear)"
 )
+
+
+def rst(results: dict[str, Any]) -> str:
+    """The table for the docs, from a ``bench/run.py`` result (or :func:`run` alone)."""
+    measured = results.get("linear")
+    if not measured:
+        return "Not measured in this run.\n"
+    lines = [f".. list-table:: {TITLE}", "   :header-rows: 1", ""]
+    for row in [HEADER, *rows(measured)]:
+        lines.append("   * - " + (row[0] or "\\ "))
+        lines.extend("     - " + (cell or "\\ ") for cell in row[1:])
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    measured = run(progress=lambda message: print(message, file=sys.stderr))
+    out = ROOT / "bench" / "results" / "linear.rst"
+    machine = platform.processor() or platform.machine()
+    note = f"Measured on {machine}, Python {platform.python_version()}.\n\n"
+    out.write_text(note + rst({"linear": measured}), encoding="utf-8")
+    for row in rows(measured):
+        print(" | ".join(row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -420,10 +420,6 @@ def _extra_tables(
         tables.append((NEVER_SEEN_TITLE, NEVER_SEEN_HEADER, never_seen_rows(results["never_seen"])))
     if results.get("decorator"):
         tables.append((DECORATOR_TITLE, DECORATOR_HEADER, decorator_rows(results["decorator"])))
-    if results.get("linear"):
-        from bench import linear
-
-        tables.append((linear.TITLE, linear.HEADER, linear.rows(results["linear"])))
     return tables
 
 
@@ -494,6 +490,10 @@ def text_report(results: dict[str, Any]) -> str:
         ]
     for title, header, rows in _extra_tables(results) + _floor_tables(results):
         parts += ["", title, text_table(header, rows)]
+    if results.get("linear"):
+        from bench import linear
+
+        parts += ["", linear.TITLE, text_table(linear.HEADER, linear.rows(results["linear"]))]
     if results["meta"].get("quick"):
         parts += ["", QUICK_NOTE]
     if results.get("targets"):
@@ -556,7 +556,7 @@ def rst_report(results: dict[str, Any]) -> str:
 
 
 def scaling_rst(results: dict[str, Any]) -> str:
-    """The start-up, never-seen path, decorator and linear-time tables (for the docs)."""
+    """The start-up, never-seen path and decorator tables (for the docs)."""
     tables = _extra_tables(results)
     if not tables:
         return "Not measured in this run.\n"

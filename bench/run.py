@@ -1,9 +1,10 @@
 """Run the benchmarks: ``python bench/run.py`` (``make bench``), ``--quick`` for a smoke run.
 
-Writes ``latest.json``, ``latest.txt`` (the tables), ``latest.rst``, ``scaling.rst`` and
-``profile.rst`` (the tables the docs include) and ``performance.png`` to the output directory,
-and copies the chart to the docs unless ``--quick`` or ``--no-docs`` is given. flask-cors is
-the version installed; the figures in the docs are taken with :data:`FLASK_CORS_VERSION`.
+Writes ``latest.json``, ``latest.txt`` (the tables), ``latest.rst``, ``scaling.rst``,
+``profile.rst``, ``floors.rst`` and ``linear.rst`` (the tables the docs include) and
+``performance.png`` to the output directory, and copies the chart to the docs unless
+``--quick`` or ``--no-docs`` is given. flask-cors is the version installed; the figures in
+the docs are taken with :data:`FLASK_CORS_VERSION`.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     (out / "profile.rst").write_text(report.profile_rst(results["profile"]), encoding="utf-8")
     (out / "scaling.rst").write_text(report.scaling_rst(results), encoding="utf-8")
     (out / "floors.rst").write_text(report.floors_rst(results), encoding="utf-8")
+    (out / "linear.rst").write_text(linear.rst(results), encoding="utf-8")
     report.chart(results, out / "performance.png")
     if not (args.quick or args.no_docs):
         shutil.copyfile(out / "performance.png", DOCS_CHART)

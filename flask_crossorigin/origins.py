@@ -542,8 +542,8 @@ def _parse_wildcard(
         problems.add(
             option,
             text,
-            "uses '*' outside the patterns 'scheme://*.host', 'scheme://host:*' and "
-            "'scheme://*.host:*'",
+            "uses '*' outside the patterns 'scheme://*.host', 'scheme://prefix*suffix.host', "
+            "'scheme://host:*' and 'scheme://*.host:*'",
             _wildcard_fix(text),
             index,
         )
