@@ -25,6 +25,7 @@ Strings holding a lone surrogate (which no WSGI server produces) match nothing.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import functools
 import importlib
@@ -137,13 +138,23 @@ def _escape(code: int) -> str:
     return f"\\U{code:08x}"
 
 
-@functools.cache
+#: Every code point but the surrogates, in two runs, while a translation needs them (4 MB:
+#: built in a few tens of milliseconds, never kept between translations).
+_code_points: list[tuple[str, str]] = []
+
+
 def _all_code_points() -> tuple[str, str]:
     """Every code point but the surrogates, in two runs (below and above them)."""
-    return (
-        "".join(map(chr, range(0xD800))),
-        "".join(map(chr, range(0xE000, sys.maxunicode + 1))),
-    )
+    if not _code_points:
+        _code_points.append((_code_point_run(0, 0xD800), _code_point_run(0xE000, 0x110000)))
+    return _code_points[0]
+
+
+def _code_point_run(start: int, stop: int) -> str:
+    codes = array.array("I", range(start, stop))
+    if codes.itemsize != 4:  # pragma: no cover - a platform with 2-byte unsigned ints
+        return "".join(map(chr, range(start, stop)))
+    return codes.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -163,6 +174,86 @@ def char_ranges(source: str, flags: int) -> tuple[tuple[int, int], ...]:
         for m in runs.finditer(text):
             found.append((m.start() + offset, m.end() - 1 + offset))
     return tuple(found)
+
+
+_UNIVERSE = ((0, 0xD7FF), (0xE000, 0x10FFFF))
+_ASCII_CATEGORIES = {
+    "CATEGORY_DIGIT": ((0x30, 0x39),),
+    "CATEGORY_WORD": ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)),
+    "CATEGORY_SPACE": ((0x09, 0x0D), (0x20, 0x20)),
+}
+
+
+def _direct_ranges(kind: str, av: Any, flags: int) -> Optional[tuple[tuple[int, int], ...]]:
+    r"""The code points of a one-character node worked out without a scan, where its meaning
+    needs no Unicode table: no ``IGNORECASE`` unless ``ASCII`` too, and ``\d``, ``\w``,
+    ``\s`` only under ``ASCII``. ``None`` otherwise (:func:`char_ranges` then scans)."""
+    fold = bool(flags & re.IGNORECASE)
+    ascii_only = bool(flags & re.ASCII)
+    if fold and not ascii_only:
+        return None
+    if kind == "ANY":
+        return _UNIVERSE if flags & re.DOTALL else _complement(((0x0A, 0x0A),))
+    if kind in ("LITERAL", "NOT_LITERAL"):
+        found = _folded([(av, av)], fold)
+        return found if kind == "LITERAL" else _complement(found)
+    negate = False
+    spans: list[tuple[int, int]] = []
+    for op, value in av:
+        member = name(op)
+        if member == "NEGATE":
+            negate = True
+        elif member == "LITERAL":
+            spans.append((value, value))
+        elif member == "RANGE":
+            spans.append((value[0], value[1]))
+        elif member == "CATEGORY" and ascii_only:
+            category = name(value)
+            positive = category.replace("_NOT_", "_")
+            table = _ASCII_CATEGORIES[positive]
+            spans += list(table if positive == category else _complement(table))
+        else:
+            return None
+    found = _folded(spans, fold)
+    return _complement(found) if negate else found
+
+
+def _folded(spans: Sequence[tuple[int, int]], fold: bool) -> tuple[tuple[int, int], ...]:
+    """``spans`` merged, surrogates left out, with the other case of ASCII letters when
+    ``fold`` (``IGNORECASE`` with ``ASCII``)."""
+    spans = list(spans)
+    if fold:
+        for low, high in list(spans):
+            for start, end, shift in ((0x41, 0x5A, 0x20), (0x61, 0x7A, -0x20)):
+                a, b = max(low, start), min(high, end)
+                if a <= b:
+                    spans.append((a + shift, b + shift))
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        for a, b in ((low, min(high, 0xD7FF)), (max(low, 0xE000), high)):
+            if a > b:
+                continue
+            if merged and a <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+    return tuple(merged)
+
+
+def _complement(spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Every code point but the surrogates that is in none of ``spans`` (merged, sorted)."""
+    out: list[tuple[int, int]] = []
+    for start, end in _UNIVERSE:
+        current = start
+        for low, high in spans:
+            if high < current or low > end:
+                continue
+            if low > current:
+                out.append((current, low - 1))
+            current = max(current, high + 1)
+        if current <= end:
+            out.append((current, end))
+    return tuple(out)
 
 
 def _re2_class(ranges: Sequence[tuple[int, int]]) -> str:
@@ -196,6 +287,8 @@ def translate(pattern: re.Pattern[str], whole: bool) -> Union[str, Unsupported]:
         return refused.unsupported
     except RecursionError:
         return Unsupported("is nested too deeply", "write it with fewer nested groups")
+    finally:
+        _code_points.clear()
 
 
 #: Recursion allowed while a parse tree is walked: each level of nesting in a regex costs
@@ -233,7 +326,10 @@ def _sequence(items: Iterable[Any], flags: int, whole: bool, tail: bool) -> str:
 
 def _node(kind: str, av: Any, flags: int, whole: bool, tail: bool) -> str:
     if kind in _CHAR_NODES:
-        return _re2_class(char_ranges(node_source(kind, av), flags))
+        direct = _direct_ranges(kind, av, flags)
+        if direct is None:
+            direct = char_ranges(node_source(kind, av), flags)
+        return _re2_class(direct)
     if kind == "SUBPATTERN":
         add, remove, body = av[1], av[2], av[3]
         inner = (flags | add) & ~remove
