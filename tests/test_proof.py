@@ -9,7 +9,7 @@ import re
 
 import pytest
 from flask import Flask
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flask_crossorigin import CORS, CORSConfigError
@@ -219,3 +219,67 @@ def test_an_in_label_wildcard_under_a_public_suffix_is_refused_with_credentials(
 ) -> None:
     """Issue item: in-label wildcards follow the same credential rules."""
     assert "public suffix" in _refusal(origins=pattern)
+
+
+# --- the proof against sampled matches ----------------------------------------------------
+
+_HOST_PIECES = st.sampled_from(
+    [
+        "[a-z]+",
+        r"[a-z0-9-]+\.",
+        r"(www|app)\.",
+        r"([a-z0-9-]+\.)*",
+        ".*",
+        r"\.",
+        ".",
+        "example",
+        r"example\.com",
+        r"\.com",
+        r"\.co\.uk",
+        r"herokuapp\.com",
+        r"(\.[a-z]+)?",
+        "x?",
+        r"\d+",
+        "localhost",
+    ]
+)
+
+
+@st.composite
+def origin_regexes(draw: st.DrawFn) -> str:
+    scheme = draw(st.sampled_from(["https://", "http://", "https?://"]))
+    host = "".join(draw(st.lists(_HOST_PIECES, min_size=1, max_size=4)))
+    return scheme + host + draw(st.sampled_from(["", r"(:\d+)?", ":3000"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(origin_regexes(), st.data())
+def test_every_origin_a_proven_regex_matches_is_safe(regex: str, data: st.DataObject) -> None:
+    """SPEC 3: when the proof accepts a regex, every well-formed origin it matches (sampled
+    here from the regex itself) has a host written out in it, or lies at or under a domain
+    written out in it that is not a public suffix; when it refuses, the stranger it names is
+    matched and well-formed."""
+    verdict = _verdict(regex)
+    compiled = re.compile(regex, FLAGS)
+    if not verdict.proven:
+        if verdict.stranger:
+            assert compiled.fullmatch(verdict.stranger)
+            assert split_origin(verdict.stranger) is not None
+        return
+    for _ in range(5):
+        value = data.draw(st.from_regex(compiled, fullmatch=True)).lower()
+        parts = split_origin(value)
+        if parts is None or compiled.fullmatch(value) is None:
+            continue
+        host = parts[1].rstrip(".")
+        exact = {h.rstrip(".") for h in verdict.exact_hosts}
+        assert host in exact or any(
+            host == d.rstrip(".") or host.endswith("." + d.rstrip(".")) for d in verdict.domains
+        ), (regex, value, verdict)
+        assert all(is_owned(d) for d in verdict.domains)
+
+
+def is_owned(domain: str) -> bool:
+    from flask_crossorigin.suffixes import is_owned_domain
+
+    return is_owned_domain(domain)
