@@ -32,7 +32,6 @@ from dataclasses import dataclass, replace
 from typing import Callable, Optional, Union
 
 from . import suffixes
-from .engine import translate
 from .errors import Problems
 from .logsafe import loggable
 from .memo import SharedBound
@@ -119,8 +118,7 @@ class OriginEntry:
     ``https://.*``). ``proven``: the origin proof (SPEC 3) shows that every origin the entry
     can match is an exact host its author wrote or lies under a domain written out that one
     owner can hold; when it does not, ``reason`` says why, ``grants`` names a stranger it
-    lets in (``""`` when none could be named) and ``fix`` a safe rewrite. ``linear``: a
-    regex's translation for the linear-time engine.
+    lets in (``""`` when none could be named) and ``fix`` a safe rewrite.
     """
 
     kind: Kind
@@ -132,7 +130,6 @@ class OriginEntry:
     fix: str = ""
     proven: bool = True
     reason: str = ""
-    linear: str = ""
 
 
 # --- request origins ------------------------------------------------------------------------
@@ -705,8 +702,6 @@ def _parse_regex(
             index,
         )
         return None
-    linear = translate(compiled, whole=True)
-    assert isinstance(linear, str)  # user_regex refused every regex the engine cannot take
     verdict = prove(compiled, _is_host, is_well_formed)
     return OriginEntry(
         Kind.REGEX,
@@ -717,7 +712,6 @@ def _parse_regex(
         fix="" if verdict.proven else _safe_rewrite(verdict, text, compiled.flags),
         proven=verdict.proven,
         reason=verdict.reason,
-        linear=linear,
     )
 
 
