@@ -141,13 +141,15 @@ def _escape(code: int) -> str:
 #: Every code point but the surrogates, in two runs, while a translation needs them (4 MB:
 #: built in a few tens of milliseconds, never kept between translations).
 _code_points: list[tuple[str, str]] = []
+_code_points_lock = threading.Lock()
 
 
 def _all_code_points() -> tuple[str, str]:
     """Every code point but the surrogates, in two runs (below and above them)."""
-    if not _code_points:
-        _code_points.append((_code_point_run(0, 0xD800), _code_point_run(0xE000, 0x110000)))
-    return _code_points[0]
+    with _code_points_lock:
+        if not _code_points:
+            _code_points.append((_code_point_run(0, 0xD800), _code_point_run(0xE000, 0x110000)))
+        return _code_points[0]
 
 
 def _code_point_run(start: int, stop: int) -> str:
@@ -288,7 +290,8 @@ def translate(pattern: re.Pattern[str], whole: bool) -> Union[str, Unsupported]:
     except RecursionError:
         return Unsupported("is nested too deeply", "write it with fewer nested groups")
     finally:
-        _code_points.clear()
+        with _code_points_lock:
+            _code_points.clear()
 
 
 #: Recursion allowed while a parse tree is walked: each level of nesting in a regex costs
