@@ -497,6 +497,10 @@ def text_report(results: dict[str, Any]) -> str:
         ]
     for title, header, rows in _extra_tables(results) + _floor_tables(results):
         parts += ["", title, text_table(header, rows)]
+    if results.get("linear"):
+        from bench import linear
+
+        parts += ["", linear.TITLE, text_table(linear.HEADER, linear.rows(results["linear"]))]
     if results["meta"].get("quick"):
         parts += ["", QUICK_NOTE]
     if results.get("targets"):

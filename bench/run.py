@@ -1,9 +1,10 @@
 """Run the benchmarks: ``python bench/run.py`` (``make bench``), ``--quick`` for a smoke run.
 
-Writes ``latest.json``, ``latest.txt`` (the tables), ``latest.rst``, ``scaling.rst`` and
-``profile.rst`` (the tables the docs include) and ``performance.png`` to the output directory,
-and copies the chart to the docs unless ``--quick`` or ``--no-docs`` is given. flask-cors is
-the version installed; the figures in the docs are taken with :data:`FLASK_CORS_VERSION`.
+Writes ``latest.json``, ``latest.txt`` (the tables), ``latest.rst``, ``scaling.rst``,
+``profile.rst``, ``floors.rst`` and ``linear.rst`` (the tables the docs include) and
+``performance.png`` to the output directory, and copies the chart to the docs unless
+``--quick`` or ``--no-docs`` is given. flask-cors is the version installed; the figures in
+the docs are taken with :data:`FLASK_CORS_VERSION`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, edge, floors, inprocess, profile_request, report, startup  # noqa: E402
+from bench import e2e, edge, floors, inprocess, linear, profile_request, report, startup  # noqa: E402
 from bench import scenarios as sc  # noqa: E402
 
 DOCS_CHART = ROOT / "docs" / "_static" / "performance.png"
@@ -46,7 +47,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-scaling",
         action="store_true",
-        help="skip start-up, never-seen paths, the decorator and what Flask charges by itself",
+        help="skip start-up, never-seen paths, the decorator, what Flask charges by itself and "
+        "linear time",
     )
     return parser.parse_args(argv)
 
@@ -108,7 +110,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if "one" in policies and "exact-10k" in policies:
         results["flatness"] = inprocess.flatness(table, flat_settings, progress=progress)
     results["startup"], results["never_seen"], results["decorator"] = [], [], []
-    results["floors"] = {}
+    results["floors"], results["linear"] = {}, []
     if not args.no_scaling:
         results["startup"] = startup.run(
             startup.cases(scale), rounds=startup_rounds, progress=progress
@@ -118,6 +120,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         )
         results["decorator"] = inprocess.decorator(flat_settings, progress=progress)
         results["floors"] = floors.run(flat_settings, progress=progress)
+        results["linear"] = linear.run(0.005 if args.quick else 0.05, progress=progress)
     e2e_policies = tuple(p for p in e2e_settings.policies if p in policies)
     results["e2e"] = []
     if e2e_policies and not args.no_e2e:
@@ -153,6 +156,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     (out / "profile.rst").write_text(report.profile_rst(results["profile"]), encoding="utf-8")
     (out / "scaling.rst").write_text(report.scaling_rst(results), encoding="utf-8")
     (out / "floors.rst").write_text(report.floors_rst(results), encoding="utf-8")
+    (out / "linear.rst").write_text(linear.rst(results), encoding="utf-8")
     report.chart(results, out / "performance.png")
     if not (args.quick or args.no_docs):
         shutil.copyfile(out / "performance.png", DOCS_CHART)

@@ -41,6 +41,7 @@ from .judge import CORSRequest, Exchange, Failure, Outcome, Received
 from .origins import is_well_formed
 from .probe import DEFAULT_OTHER_ORIGIN, DEFAULT_TIMEOUT, ProbeError, http_sender
 from .probe import probe as run_probe
+from .suffixes import list_version as suffix_list_version
 from .tokens import is_token
 
 
@@ -146,6 +147,7 @@ def config_command() -> None:
         "Precedence, lowest first: default < CORS_* config < CORS(...) < init_app(...) "
         "< a resource's own options"
     )
+    click.echo(f"Public Suffix List: publicsuffixlist {suffix_list_version()}")
     if not isinstance(state, AppState):
         settings, sources = effective_settings(app.config, [])
         click.echo("No CORS(app) on this app; @cross_origin views start from these values:")

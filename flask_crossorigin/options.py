@@ -416,8 +416,9 @@ OPTIONS: tuple[Option, ...] = (
         "*",
         "str, list of str, compiled regex, callable",
         "The origins allowed to read responses: '*', 'null', exact origins, the patterns "
-        "'https://*.example.com', 'http://localhost:*' and 'https://*.example.com:*', regexes "
-        "matched in full, callables (see Origin strings below).",
+        "'https://*.example.com', 'https://pr-*.example.com', 'http://localhost:*' and "
+        "'https://*.example.com:*', regexes matched in full, callables (see Origin strings "
+        "below).",
         parse_origins,
     ),
     Option(

@@ -28,20 +28,16 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Optional, Union
 
+from . import suffixes
 from .errors import Problems
 from .logsafe import loggable
 from .memo import SharedBound
 from .patterns import any_fullmatch
-from .regexes import (
-    compile_user_regex,
-    top_level_alternatives,
-    user_regex,
-    witnesses,
-    written_labels,
-)
+from .proof import Verdict, prove
+from .regexes import compile_user_regex, user_regex
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -73,6 +69,10 @@ _ORIGIN = re.compile(rf"({_SCHEME})://({_HOST})(?::({_PORT}))?", _FLAGS)
 _WILDCARD = re.compile(
     rf"({_SCHEME})://(\*\.)?(\[[^\[\]/]*\]|[^:/*\[\]]+)(?::(\*|[0-9]+))?", _FLAGS
 )
+# An in-label wildcard: ``*`` inside the first label, with a fixed prefix and suffix around it.
+_IN_LABEL = re.compile(
+    rf"({_SCHEME})://([a-z0-9_-]*)\*([a-z0-9_-]*)\.([^:/*\[\]]+)(?::(\*|[0-9]+))?", _FLAGS
+)
 # A ``[`` that opens an IPv6 host rather than a regex character class: the brackets close the
 # authority's host (``http://[::1]:8080``, ``http://[::1]:*``, ``http://[::1]/``,
 # ``http://[1.2]``, ``http://*.[::1]``), or hold a colon before text without regex syntax
@@ -88,12 +88,6 @@ _NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*", _FLAGS)
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 #: Schemes whose pages browsers send as ``Origin: null``: an entry with one never matches.
 OPAQUE_SCHEMES = frozenset({"file", "data", "about", "blob", "javascript", "filesystem"})
-
-#: Hosts nobody means to allow, used by the regex audit (``.invalid`` is reserved, RFC 2606).
-UNRELATED_LABEL = "unrelated-site"
-UNRELATED_HOST = "unrelated-site.invalid"
-#: Addresses reserved for documentation (RFC 5737, RFC 3849), with and without a port.
-UNRELATED_ADDRESSES = ("203.0.113.5", "203.0.113.5:8080", "[2001:db8::1]", "[2001:db8::1]:8080")
 
 
 class Match(enum.Enum):
@@ -111,6 +105,7 @@ class Kind(enum.Enum):
     EXACT = "exact origin"
     ANY_PORT = "any port"
     SUBDOMAIN = "subdomains"
+    IN_LABEL = "wildcard label"
     REGEX = "regular expression"
     CALLABLE = "callable"
 
@@ -119,9 +114,11 @@ class Kind(enum.Enum):
 class OriginEntry:
     """One configured origin entry, parsed.
 
-    ``matches_any``: the entry grants origins unrelated to any site (``*``, or a regex such as
-    ``https://.*``). ``grants``: for a regex, the first audit probe it grants (an origin its
-    author did not mean to allow), else ``""``; ``fix``: the escaped regex to use instead.
+    ``matches_any``: the entry grants every origin of a scheme (``*``, or a regex such as
+    ``https://.*``). ``proven``: the origin proof (SPEC 3) shows that every origin the entry
+    can match is an exact host its author wrote or lies under a domain written out that one
+    owner can hold; when it does not, ``reason`` says why, ``grants`` names a stranger it
+    lets in (``""`` when none could be named) and ``fix`` a safe rewrite.
     """
 
     kind: Kind
@@ -131,6 +128,8 @@ class OriginEntry:
     matches_any: bool = False
     grants: str = ""
     fix: str = ""
+    proven: bool = True
+    reason: str = ""
 
 
 # --- request origins ------------------------------------------------------------------------
@@ -357,6 +356,18 @@ def _parse_string_entry(
             text,
             "looks like a JSON list inside a string",
             "decode it first (json.loads), or load config with app.config.from_prefixed_env()",
+            index,
+        )
+        return None
+    stars = text.count("*") - text.endswith(":*")
+    if stars > 1 and REGEX_CHARS.isdisjoint(text) and "[" not in text:
+        problems.add(
+            option,
+            text,
+            "uses '*' outside the patterns 'scheme://*.host', 'scheme://prefix*suffix.host', "
+            "'scheme://host:*' and 'scheme://*.host:*' (more than one '*' in the host; such a "
+            "string is never read as a regex)",
+            _wildcard_fix(text),
             index,
         )
         return None
@@ -588,12 +599,15 @@ def _parse_wildcard(
 ) -> Optional[OriginEntry]:
     """``scheme://*.host``, ``scheme://*.host:port``, ``scheme://host:*``, ``scheme://*.host:*``."""
     m = _WILDCARD.fullmatch(text)
+    in_label = _IN_LABEL.fullmatch(text) if m is None else None
+    if in_label is not None and "." in in_label.group(4).strip("."):
+        return _parse_in_label(option, text, in_label, problems, index)
     if m is None or (m.group(2) is None and m.group(4) != "*"):
         problems.add(
             option,
             text,
-            "uses '*' outside the patterns 'scheme://*.host', 'scheme://host:*' and "
-            "'scheme://*.host:*'",
+            "uses '*' outside the patterns 'scheme://*.host', 'scheme://prefix*suffix.host', "
+            "'scheme://host:*' and 'scheme://*.host:*'",
             _wildcard_fix(text),
             index,
         )
@@ -634,7 +648,72 @@ def _parse_wildcard(
             index,
         )
         return None
-    return OriginEntry(Kind.SUBDOMAIN, f"{scheme}://*.{checked}{suffix}")
+    return _owned(OriginEntry(Kind.SUBDOMAIN, f"{scheme}://*.{checked}{suffix}"), scheme, checked)
+
+
+def _owned(entry: OriginEntry, scheme: str, domain: str) -> OriginEntry:
+    """``entry`` (a pattern under ``domain``), marked not proven when ``domain`` is a public
+    suffix (SPEC 3): anyone can register a name there."""
+    if suffixes.is_owned_domain(domain):
+        return entry
+    stranger = f"{scheme}://stranger.{domain.rstrip('.')}"
+    return replace(
+        entry,
+        proven=False,
+        grants=stranger if is_well_formed(stranger) else "",
+        reason=f"{domain!r} is a public suffix (Public Suffix List): anyone can register a "
+        "name under it",
+        fix=f"list your own sites under it, e.g. '{scheme}://your-app.{domain.rstrip('.')}'",
+    )
+
+
+def _parse_in_label(
+    option: str, text: str, m: re.Match[str], problems: Problems, index: Optional[int]
+) -> Optional[OriginEntry]:
+    """``scheme://prefix*suffix.domain[:port]``: one DNS label with a fixed prefix and suffix
+    around ``*`` (one or more characters, never a dot), under ``domain``."""
+    scheme, prefix, after, domain, port = (
+        m.group(1).lower(),
+        m.group(2).lower(),
+        m.group(3).lower(),
+        m.group(4),
+        m.group(5) or "",
+    )
+    if not _scheme_ok(option, text, scheme, problems, index):
+        return None
+    checked = _check_host(option, text, scheme, domain, problems, index)
+    if checked is None or not _check_port(option, text, scheme, checked, port, problems, index):
+        return None
+    suffix = f":{port}" if port else ""
+    if checked.startswith("[") or _ipv4_serialized(checked) is not None:
+        problems.add(
+            option,
+            text,
+            "puts a '*' label before an IP address, which has no subdomains",
+            f"write {f'{scheme}://{checked}{suffix}'!r}",
+            index,
+        )
+        return None
+    if len(prefix) + len(after) > 62 or len(checked.rstrip(".")) + 3 > MAX_HOST_LENGTH:
+        problems.add(
+            option,
+            text,
+            "leaves no room for the '*' in a label of at most 63 characters",
+            "shorten the fixed part of the label",
+            index,
+        )
+        return None
+    if "." not in checked.rstrip(".") and checked != "localhost":
+        problems.add(
+            option,
+            text,
+            "would match sites anyone can register under a top-level domain",
+            f"name the registrable domain, e.g. '{scheme}://{prefix}*{after}.example.{checked}'",
+            index,
+        )
+        return None
+    entry = OriginEntry(Kind.IN_LABEL, f"{scheme}://{prefix}*{after}.{checked}{suffix}")
+    return _owned(entry, scheme, checked)
 
 
 def _wildcard_fix(text: str) -> str:
@@ -661,7 +740,7 @@ def _wildcard_fix(text: str) -> str:
     return f"write {f'{scheme}://*.{host}{suffix}'!r} (subdomains of {host}, never {host} itself)"
 
 
-# --- regular expressions and their audit ----------------------------------------------------
+# --- regular expressions and their proof -----------------------------------------------------
 
 
 def _parse_regex(
@@ -678,8 +757,6 @@ def _parse_regex(
         problems,
         fix,
         index,
-        hazard_fix="repeat once, e.g. r'https://[a-z0-9-]+\\.example\\.com', or use the "
-        "pattern 'https://*.example.com'",
     )
     if compiled is None:
         return None
@@ -692,50 +769,68 @@ def _parse_regex(
             index,
         )
         return None
-    host = _literal_host(text)[0]
-    granted = ""
-    # Each top-level branch is audited on its own (compiled alone, so that a long list of
-    # branches costs what its branches cost), the whole regex where a branch cannot stand alone.
-    for branch in top_level_alternatives(text):
-        alone = compile_user_regex(branch, compiled.flags) if branch != text else compiled
-        judge = alone if isinstance(alone, re.Pattern) else compiled
-        granted = next((p for p in audit_probes(branch) if judge.fullmatch(p)), "")
-        granted = granted or _foreign_witness(judge)
-        if granted:
-            break
-    matches_any = any(
-        compiled.fullmatch(f"{scheme}://{UNRELATED_HOST}") is not None
-        for scheme in ("https", "http")
+    verdict = prove(compiled, _is_host, is_well_formed)
+    return OriginEntry(
+        Kind.REGEX,
+        text,
+        compiled,
+        matches_any=verdict.matches_any,
+        grants=verdict.stranger,
+        fix="" if verdict.proven else _safe_rewrite(verdict, text, compiled.flags),
+        proven=verdict.proven,
+        reason=verdict.reason,
     )
-    fix = ""
-    if granted:
-        scheme = "http" if granted.startswith("http:") else "https"
-        if "." in host and host[0].isalnum():
-            fix = (
-                f"anchor and escape the host: r'{re.escape(f'{scheme}://{host}')}', or use "
-                f"the pattern '{scheme}://*.{host}' for its subdomains"
-            )
-        else:
-            fix = "list the origins, e.g. 'https://app.example.com', or 'https://*.example.com'"
-    return OriginEntry(Kind.REGEX, text, compiled, matches_any=matches_any, grants=granted, fix=fix)
 
 
-def _foreign_witness(compiled: re.Pattern[str]) -> str:
-    """An origin the regex grants whose registrable part (its host's last two labels) is not
-    made of labels the regex writes out (``https://wwwxexample.com`` for
-    ``r"https://(www.)?example\\.com"``), or ``""``. Hosts that are IP literals are left to
-    the other probes."""
-    authored = written_labels(compiled)
-    for candidate in witnesses(compiled):
-        parts = split_origin(candidate)
-        if parts is None or parts[1].startswith("[") or _ipv4_serialized(parts[1]) is not None:
-            continue
-        labels = parts[1].rstrip(".").split(".")[-2:]
-        if all(label in authored for label in labels):
-            continue
-        if compiled.fullmatch(candidate) is not None:
-            return candidate
-    return ""
+def _is_host(host: str) -> bool:
+    """``host`` is one a browser can send (lower case): a DNS name or an IP literal."""
+    return split_origin(f"http://{host}") is not None
+
+
+# An unescaped ``.`` that is not repeated, outside a character class.
+_BARE_DOT = re.compile(r"(?<!\\)\.(?![*+?{])")
+
+
+def _safe_rewrite(verdict: Verdict, text: str, flags: int) -> str:
+    """A rewrite the proof accepts: the regex with its dots escaped when that is proven, else
+    one built from the hosts and domains the regex writes out."""
+    if "[" not in text and _BARE_DOT.search(text):
+        escaped = _BARE_DOT.sub(r"\\.", text)
+        compiled = compile_user_regex(escaped, flags)
+        if isinstance(compiled, re.Pattern) and prove(compiled, _is_host, is_well_formed).proven:
+            return f"escape the dots, which match any character: r'{escaped}'"
+    parts = split_origin(verdict.stranger) if verdict.stranger else None
+    scheme = parts[0] if parts else "https"
+    if parts and (parts[1].startswith("[") or _ipv4_serialized(parts[1]) is not None):
+        listed = [h for h in verdict.exact_hosts if h != "localhost"]
+        example = f"{scheme}://{listed[0] if listed else '127.0.0.1'}" + (
+            f":{parts[2]}" if parts[2] else ""
+        )
+        return (
+            "addresses cannot be proven safe as a class (anyone can serve a page from an "
+            f"address of their own): list each one, e.g. '{example}', and "
+            f"'{scheme}://localhost:*' for any local port"
+        )
+    if verdict.public_suffixes:
+        suffix = verdict.public_suffixes[0].strip(".")
+        return (
+            f"{suffix!r} is a public suffix (Public Suffix List), where anyone can register a "
+            f"name: list your own sites under it, e.g. '{scheme}://your-app.{suffix}'"
+        )
+    owned = [d for d in verdict.domains if "." in d.strip(".")]
+    if owned:
+        domain = max(owned, key=lambda d: (d.count("."), len(d))).strip(".")
+        escaped = re.escape(domain).replace("\\\\", "\\")
+        return (
+            f"anchor the subdomains at a domain you own: r'{scheme}://([a-z0-9-]+\\.)*"
+            f"{escaped}', or the pattern '{scheme}://*.{domain}' (and '{scheme}://{domain}')"
+        )
+    if verdict.exact_hosts:
+        return f"list the origins, e.g. '{scheme}://{verdict.exact_hosts[0]}:*' for any port"
+    return (
+        "list the origins, e.g. 'https://app.example.com', or a pattern under a domain you "
+        "own, e.g. 'https://*.example.com'"
+    )
 
 
 def _requires_path(text: str) -> bool:
@@ -767,79 +862,30 @@ def _requires_path(text: str) -> bool:
     return False
 
 
-# Host characters, escaped dots, and unescaped dots that are not quantified (``.*``, ``.+``).
-_LITERAL_RUN = re.compile(r"(?:[a-z0-9_-]|\\\.|\.(?![*+?{]))+", _FLAGS)
-
-
-_CLASS = re.compile(r"\[(?:\\.|[^\]])*\]")
-
-
-def _literal_host(text: str) -> tuple[str, str]:
-    """The longest literal DNS-like run in a regex's host part, with ``\\.`` and ``.`` read as
-    dots, and the same run with each unescaped ``.`` read as the letter ``x``."""
-    after = _CLASS.sub(" ", text.partition("//")[2] or text)
-    best, loose = "", ""
-    for m in _LITERAL_RUN.finditer(after):
-        start = m.start()
-        if start > 0 and after[start - 1] == "\\":
-            continue
-        raw = m.group().lower().replace("\\.", "\0").strip(".\0")
-        run = raw.replace(".", "\0").replace("\0", ".")
-        # A dotless run counts when it follows a dot: the top-level domain in ``.*\\.com``.
-        if ("." in run or m.group().startswith(("\\.", "."))) and len(run) > len(best):
-            best, loose = run, raw.replace(".", "x").replace("\0", ".")
-    if not best or split_origin(f"https://{best}") is None:
-        return "", ""
-    return best, loose if loose != best else ""
-
-
-def audit_probes(text: str) -> tuple[str, ...]:
-    """Origins nobody means to allow, derived from a regex's own text (SPEC 3).
-
-    For the literal host ``H`` of the regex (``example.com`` in ``https://.*\\.example\\.com``)
-    and both schemes: ``x`` prepended to ``H``, a foreign domain appended to ``H``, an
-    unrelated site under the same top-level domain, ``H`` with each unescaped ``.`` read as
-    ``x`` (when it has one), and an unrelated site under ``.invalid``.
-    """
-    host, loose = _literal_host(text)
-    probes: list[str] = []
-    for scheme in ("https", "http"):
-        if host:
-            tld = host.rpartition(".")[2]
-            probes += [
-                f"{scheme}://x{host}",
-                f"{scheme}://{host}.{UNRELATED_HOST}",
-                f"{scheme}://{UNRELATED_LABEL}.{tld}",
-            ]
-            if loose:
-                probes.append(f"{scheme}://{loose}")
-        probes.append(f"{scheme}://{UNRELATED_HOST}")
-        # Anyone can serve a page from an address of their own.
-        probes += [f"{scheme}://{address}" for address in UNRELATED_ADDRESSES]
-    return tuple(p for p in probes if split_origin(p) is not None)
-
-
 # --- matching -------------------------------------------------------------------------------
 
 
 class OriginMatcher:
     """All configured origin entries compiled into look-up structures.
 
-    ``match`` does set look-ups for exact, any-port and subdomain entries; regular expressions
-    go through :func:`~flask_crossorigin.patterns.any_fullmatch` (exactly the answers of each
-    alone), and their verdicts are memoised (all matchers' memos together hold at most
-    ``REGEX_VERDICTS_LIMIT``). The object is immutable after construction apart from that memo.
+    ``match`` does set look-ups for exact, any-port, subdomain and in-label entries (an
+    in-label entry: one look-up of the host after its first label, then a prefix and suffix
+    test of that label); regular expressions go through
+    :func:`~flask_crossorigin.patterns.any_fullmatch` (the linear-time engine, exactly the
+    answers of each alone), and their verdicts are memoised (all matchers' memos together
+    hold at most ``REGEX_VERDICTS_LIMIT``). The object is immutable after construction apart
+    from that memo.
     """
 
     def __init__(self, entries: tuple[OriginEntry, ...]) -> None:
         self.entries = entries
-        #: The entries the credentials check and the regex audit speak of (any origin,
-        #: ``null``, regexes that grant a probe), so that a policy over 10,000 exact origins
+        #: The entries the credentials check and the origin proof speak of (any origin,
+        #: ``null``, entries not proven safe), so that a policy over 10,000 exact origins
         #: checks nothing per resource.
         self.notable = tuple(
             e
             for e in entries
-            if e.kind is Kind.ANY or e.kind is Kind.NULL or e.matches_any or e.grants
+            if e.kind is Kind.ANY or e.kind is Kind.NULL or e.matches_any or not e.proven
         )
         self.allow_any = any(e.kind is Kind.ANY for e in entries)
         self.matches_any = any(e.matches_any for e in entries)
@@ -847,9 +893,17 @@ class OriginMatcher:
         self.exact = frozenset(e.text for e in entries if e.kind is Kind.EXACT)
         any_port: set[tuple[str, str]] = set()
         subdomains: set[tuple[str, str, str]] = set()
+        in_label: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         for e in entries:
             scheme, _, rest = e.text.partition("://")
-            if e.kind is Kind.ANY_PORT:
+            if e.kind is Kind.IN_LABEL:
+                label, _, domain = rest.partition(".")
+                port = ""
+                if ":" in domain:
+                    domain, _, port = domain.rpartition(":")
+                prefix, _, suffix = label.partition("*")
+                in_label.setdefault((scheme, "." + domain, port), []).append((prefix, suffix))
+            elif e.kind is Kind.ANY_PORT:
                 any_port.add((scheme, rest[: -len(":*")]))
             elif e.kind is Kind.SUBDOMAIN:
                 domain = rest[len("*") :]
@@ -859,6 +913,7 @@ class OriginMatcher:
                 subdomains.add((scheme, domain, port))
         self.any_port = frozenset(any_port)
         self.subdomains = frozenset(subdomains)
+        self.in_label = {key: tuple(value) for key, value in in_label.items()}
         regexes = [e.pattern for e in entries if e.kind is Kind.REGEX and e.pattern is not None]
         self.regexes = tuple(regexes)
         self._combined = any_fullmatch(regexes)
@@ -872,6 +927,7 @@ class OriginMatcher:
             and not self.allow_null
             and not any_port
             and not subdomains
+            and not in_label
             and not regexes
             and not self.predicates
         )
@@ -905,6 +961,8 @@ class OriginMatcher:
                 if (scheme, suffix, port) in subdomains or (scheme, suffix, "*") in subdomains:
                     return Match.ALLOWED
                 dot = host.find(".", dot + 1)
+        if self.in_label and self._in_label_allows(scheme, host, port):
+            return Match.ALLOWED
         if self._combined is not None and self._regex_allows(lowered):
             return Match.ALLOWED
         for predicate in self.predicates:
@@ -923,10 +981,27 @@ class OriginMatcher:
                 return Match.CHECK_FAILED
         return Match.NOT_ALLOWED
 
+    def _in_label_allows(self, scheme: str, host: str, port: str) -> bool:
+        """The first label of ``host`` has the prefix and suffix of an in-label entry for the
+        rest of the host, with at least one character between them."""
+        dot = host.find(".")
+        if dot <= 0:
+            return False
+        label, rest = host[:dot], host[dot:]
+        for key in ((scheme, rest, port), (scheme, rest, "*")):
+            for prefix, suffix in self.in_label.get(key, ()):
+                if (
+                    len(label) > len(prefix) + len(suffix)
+                    and label.startswith(prefix)
+                    and label.endswith(suffix)
+                ):
+                    return True
+        return False
+
     def _regex_allows(self, origin: str) -> bool:
         verdict = self._memo.get(origin)
         if verdict is None:
             assert self._combined is not None
-            verdict = self._combined(origin) is not None
+            verdict = self._combined(origin)
             _verdicts_bound.keep(self._memo, origin, verdict)
         return verdict

@@ -56,7 +56,7 @@ class HeaderAllowList:
         return (
             self.allow_any
             or name in self.names
-            or (self.fullmatch is not None and self.fullmatch(name) is not None)
+            or (self.fullmatch is not None and self.fullmatch(name))
         )
 
 
@@ -180,38 +180,45 @@ def compile_policy(
 def _check_credentials(
     matcher: OriginMatcher, credentials: bool, sources: Mapping[str, str], problems: Problems
 ) -> None:
-    """SPEC 2 and 3: any-origin or ``null`` with credentials, and the regex safety audit.
+    """SPEC 2 and 3: any-origin or ``null`` with credentials, and the origin proof.
 
-    A regex that grants one of its audit probes (origins derived from its own text that nobody
-    means to allow) is a problem with credentials, a logged WARNING without.
+    An entry the proof does not show safe (a regex that matches a stranger, or that the proof
+    cannot read; a pattern under a public suffix) is a problem with credentials, a logged
+    WARNING without.
     """
     where = f"origins (from {sources.get('origins', 'default')})"
     because = f"supports_credentials is on (from {sources.get('supports_credentials')})"
     for entry in matcher.notable:
+        lets_in = f" (it lets in {entry.grants!r})" if entry.grants else ""
         if credentials and (entry.kind is Kind.ANY or entry.matches_any):
             problems.add(
                 where,
                 entry.text,
                 f"allows every origin, and {because}: any website could make requests with "
-                "your users' cookies and read the answers"
-                + (f" (it lets in {entry.grants!r})" if entry.grants else ""),
+                "your users' cookies and read the answers" + lets_in,
                 "list the origins that may send credentials, e.g. "
                 "origins=['https://app.example.com'], use a callable for a dynamic list, or "
                 "set supports_credentials=False where the data is public",
             )
-        elif entry.grants and credentials:
+        elif not entry.proven and credentials:
             problems.add(
                 where,
                 entry.text,
-                f"would let in {entry.grants!r}, a site its author does not mean to allow, "
-                f"and {because}",
+                f"is not proven to let in only your own sites: {entry.reason}"
+                + (
+                    f"; it would let in {entry.grants!r}, a site you do not own"
+                    if entry.grants
+                    else ""
+                )
+                + f", and {because}",
                 entry.fix,
             )
-        elif entry.grants and problems.first_time(("audit warning", entry)):
+        elif not entry.proven and problems.first_time(("proof warning", entry)):
             logger.warning(
-                "origins regex %r would let in %r, a site its author does not mean to allow; %s",
+                "origins entry %r is not proven to let in only your own sites: %s%s; %s",
                 entry.text,
-                entry.grants,
+                entry.reason,
+                f"; it would let in {entry.grants!r}" if entry.grants else "",
                 entry.fix,
             )
         elif credentials and entry.kind is Kind.NULL:

@@ -61,6 +61,14 @@ def test_quick_grid_profile_and_chart(tmp_path: Path) -> None:
     decorator = results["decorator"]
     assert isinstance(decorator, list)
     assert [r["kind"] for r in decorator] == ["allowed", "preflight"]
+    # SPEC 5: the doubling bench reaches each value's bound (the path: gunicorn's limit).
+    found_linear = results["linear"]
+    assert isinstance(found_linear, list)
+    longest = {}
+    for row in found_linear:
+        longest[row["case"]] = max(longest.get(row["case"], 0), row["length"])
+        assert row["engine_us"] > 0
+    assert longest == {"path": 8177, "header": 4096, "origin": 512}
     found_floors = results["floors"]
     assert isinstance(found_floors, dict)
     assert [r["kind"] for r in found_floors["hooks"]] == ["allowed", "no-origin", "refused"]

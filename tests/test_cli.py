@@ -573,3 +573,12 @@ def _null_refused() -> Flask:
     app.add_url_rule("/x", "x", lambda: "x")
     CORS(app, origins=["https://a.example"])
     return app
+
+
+def test_config_shows_the_public_suffix_list_version(app: Flask) -> None:
+    """SPEC 3: the origin proof reads the Public Suffix List; 'flask cors config' says which."""
+    import publicsuffixlist
+
+    result = app.test_cli_runner().invoke(args=["cors", "config"])
+    assert result.exit_code == 0
+    assert f"Public Suffix List: publicsuffixlist {publicsuffixlist.__version__}" in result.output

@@ -1,0 +1,687 @@
+"""The origin proof: which sites a regex in ``origins`` can let in (SPEC section 3).
+
+A regex is matched in full, ASCII-case-insensitively, against a well-formed origin, lower-cased
+(``scheme://host[:port]``). From the parse tree the ``re`` module builds, this module builds an
+automaton for exactly the set of origins the regex matches, and decides, over that whole set
+(never over chosen samples), whether every origin in it has a host that is
+
+- an exact host the user wrote out literally after ``//`` (``127.0.0.1`` in
+  ``r"http://127\\.0\\.0\\.1:\\d+"``, ``localhost``), or
+- at or under a domain the user wrote out literally after ``//`` or a literal ``.``, that can
+  belong to one owner: not a public suffix of the Public Suffix List (``example.com`` in
+  ``r"https://[a-z0-9-]+\\.example\\.com"``; never ``herokuapp.com`` or ``co.uk``).
+
+"Written out literally" means every character comes from a literal of the regex (a character
+class, ``.`` or a repetition count writes nothing). The check is an inclusion of regular
+languages: the product of the regex's automaton, an automaton for the shape of an origin and
+one for the safe hosts is explored; a reachable state where the regex and the shape accept and
+the safe hosts do not is a stranger, and the shortest such string (steered towards ``http(s)``
+and a top-level domain that exists, so that a real site could be the stranger) is named.
+
+Regexes the automaton cannot represent (lookarounds, backreferences, conditionals, ``\\b``) or
+too large to explore are "not proven", as are regexes whose strangers are addresses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from . import suffixes
+from .engine import MAXREPEAT, deep_recursion, name, node_source, parse
+
+#: The characters of a lower-cased origin, in the order the shortest stranger prefers.
+ALPHABET = "xabcdefghijklmnopqrstuvwyz1234567890-._:/[]+"
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._[]:")
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+#: Bounds of the analysis: NFA states, product states explored, literal strings collected.
+MAX_STATES = 20_000
+MAX_EXPLORED = 200_000
+MAX_CANDIDATES = 2_000
+#: Product states explored looking for a stranger that can exist, before naming the shortest.
+MAX_REAL = 40_000
+MAX_HOST = 253
+
+_END = "end"
+_BEGIN = "begin"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the proof found for one regex.
+
+    ``proven``: every origin the regex matches is safe. ``stranger``: otherwise, an origin it
+    matches that is neither an exact host written nor under a domain written (``""`` when the
+    regex could not be analysed). ``reason``: why it is not proven. ``matches_any``: the
+    regex matches every ``https`` (or every ``http``) origin with a DNS host. ``domains``:
+    the domains written out that can belong to one owner (for the suggested rewrite).
+    """
+
+    proven: bool
+    stranger: str = ""
+    reason: str = ""
+    matches_any: bool = False
+    domains: tuple[str, ...] = ()
+    exact_hosts: tuple[str, ...] = ()
+    public_suffixes: tuple[str, ...] = ()
+
+
+class _NotProven(Exception):
+    pass
+
+
+# --- the regex as an automaton over ALPHABET ------------------------------------------------
+
+
+class _NFA:
+    """Thompson automaton: ``eps[q]`` (targets), ``chars[q]`` (set, target, literal),
+    ``anchors[q]`` (``begin``/``end``, target)."""
+
+    def __init__(self) -> None:
+        self.eps: list[list[int]] = []
+        #: Empty moves that skip an optional part (``x?``, ``x*``, ``x{0,n}``) without
+        #: entering it: a string written out literally never takes one.
+        self.skips: list[list[int]] = []
+        self.chars: list[list[tuple[frozenset[str], int, bool]]] = []
+        self.anchors: list[list[tuple[str, int]]] = []
+
+    def state(self) -> int:
+        if len(self.eps) >= MAX_STATES:
+            raise _NotProven("it is too large to analyse")
+        self.eps.append([])
+        self.skips.append([])
+        self.chars.append([])
+        self.anchors.append([])
+        return len(self.eps) - 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _members(source: str, flags: int) -> frozenset[str]:
+    compiled = re.compile(source, flags & (re.IGNORECASE | re.ASCII | re.DOTALL))
+    return frozenset(c for c in ALPHABET if compiled.fullmatch(c))
+
+
+def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
+    """Add ``items`` after state ``start``; return the state where they end."""
+    current = start
+    for op, av in items:
+        kind = name(op)
+        if kind in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+            after = nfa.state()
+            chars = _members(node_source(kind, av), flags)
+            nfa.chars[current].append((chars, after, kind == "LITERAL"))
+            current = after
+        elif kind == "SUBPATTERN":
+            current = _build(nfa, av[3], (flags | av[1]) & ~av[2], current)
+        elif kind == "BRANCH":
+            end = nfa.state()
+            for branch in av[1]:
+                entry = nfa.state()
+                nfa.eps[current].append(entry)
+                nfa.eps[_build(nfa, branch, flags, entry)].append(end)
+            current = end
+        elif kind in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, body = av
+            for _ in range(low):
+                current = _build(nfa, body, flags, current)
+            skip = nfa.skips if low == 0 else nfa.eps
+            if high == MAXREPEAT:
+                loop, end = nfa.state(), nfa.state()
+                skip[current].append(end)
+                nfa.eps[current].append(loop)
+                body_end = _build(nfa, body, flags, loop)
+                nfa.eps[body_end].append(loop)
+                nfa.eps[body_end].append(end)
+                current = end
+            else:
+                end = nfa.state()
+                for i in range(high - low):
+                    (skip if i == 0 else nfa.eps)[current].append(end)
+                    current = _build(nfa, body, flags, current)
+                nfa.eps[current].append(end)
+                current = end
+        elif kind == "AT":
+            at = name(av)
+            after = nfa.state()
+            if at in ("AT_BEGINNING", "AT_BEGINNING_STRING"):
+                nfa.anchors[current].append((_BEGIN, after))
+            elif at in ("AT_END", "AT_END_STRING"):
+                nfa.anchors[current].append((_END, after))
+            else:
+                raise _NotProven("it uses \\b or \\B, which the proof does not read")
+            current = after
+        else:
+            raise _NotProven(
+                "it uses a lookaround, backreference or conditional, which the proof cannot read"
+            )
+    return current
+
+
+def _closure(
+    nfa: _NFA, states: Iterable[tuple[int, bool]], at_start: bool, skips: bool = True
+) -> frozenset[Any]:
+    seen = set(states)
+    todo = list(seen)
+    while todo:
+        state, ended = todo.pop()
+        nexts = [(t, ended) for t in nfa.eps[state]]
+        if skips:
+            nexts += [(t, ended) for t in nfa.skips[state]]
+        for anchor, target in nfa.anchors[state]:
+            if anchor == _END:
+                nexts.append((target, True))
+            elif at_start:
+                nexts.append((target, ended))
+        for item in nexts:
+            if item not in seen:
+                seen.add(item)
+                todo.append(item)
+    return frozenset(seen)
+
+
+class _Regex:
+    """The regex's automaton as a lazily built DFA (sets of NFA states)."""
+
+    def __init__(self, nfa: _NFA, start: int, final: int) -> None:
+        self.nfa = nfa
+        self.final = final
+        self.start = _closure(nfa, [(start, False)], True)
+        self._steps: dict[tuple[frozenset[Any], str], frozenset[Any]] = {}
+
+    def step(self, states: frozenset[Any], char: str) -> frozenset[Any]:
+        key = (states, char)
+        found = self._steps.get(key)
+        if found is None:
+            targets = [
+                (target, False)
+                for state, ended in states
+                if not ended
+                for chars, target, _ in self.nfa.chars[state]
+                if char in chars
+            ]
+            found = _closure(self.nfa, targets, False)
+            self._steps[key] = found
+        return found
+
+    def accepts(self, states: frozenset[Any]) -> bool:
+        return any(state == self.final for state, _ in states)
+
+
+# --- the shape of an origin -----------------------------------------------------------------
+
+# States: 0 start, 1 scheme, 2 ':', 3 '/', 4 host start, 5 in a label, 6 after a dot,
+# 8 in an IPv6 literal, 9 after ']', 10 port start, 11 port.
+_HOST_STATES = frozenset({4, 5, 6, 8})
+_SHAPE_FINAL = frozenset({5, 6, 9, 11})
+
+
+def _shape_step(state: int, char: str) -> Optional[int]:
+    if state == 0:
+        return 1 if char.isalpha() else None
+    if state == 1:
+        if char.isalnum() or char in "+.-":
+            return 1
+        return 2 if char == ":" else None
+    if state in (2, 3):
+        return state + 1 if char == "/" else None
+    if state in (4, 5, 6):
+        if char in _LABEL_CHARS:
+            return 5
+        if char == "." and state == 5:
+            return 6
+        if char == ":" and state in (5, 6):
+            return 10
+        return 8 if char == "[" and state == 4 else None
+    if state == 8:
+        if char in "0123456789abcdef:.":
+            return 8
+        return 9 if char == "]" else None
+    if state == 9:
+        return 10 if char == ":" else None
+    if state in (10, 11):
+        if char.isdigit() and (state == 11 or char != "0"):
+            return 11
+        return None
+    return None
+
+
+# --- safe hosts -----------------------------------------------------------------------------
+
+
+class _Hosts:
+    """Which hosts are safe: one of ``exact`` (with or without a trailing dot), or at or
+    under one of ``domains``. A state is the set of ``(target, position)`` partial matches of
+    the host read so far."""
+
+    def __init__(self, exact: Iterable[str], domains: Iterable[str]) -> None:
+        targets: list[tuple[str, bool]] = []
+        for host in sorted(set(exact)):
+            targets += [(host, False), (host + ".", False)]
+        for domain in sorted(set(domains)):
+            targets += [(domain, True), (domain + ".", True)]
+        self.targets = tuple(targets)
+        self.start = frozenset((i, 0) for i in range(len(targets)))
+        self._restart = frozenset((i, 0) for i, (_, sub) in enumerate(targets) if sub)
+
+    def step(self, state: frozenset[tuple[int, int]], char: str) -> frozenset[tuple[int, int]]:
+        moved = {
+            (i, pos + 1)
+            for i, pos in state
+            if pos < len(self.targets[i][0]) and self.targets[i][0][pos] == char
+        }
+        if char == ".":
+            moved |= self._restart
+        return frozenset(moved)
+
+    def accepts(self, state: frozenset[tuple[int, int]]) -> bool:
+        return any(pos == len(self.targets[i][0]) for i, pos in state)
+
+
+# --- existing sites -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _tld_trie() -> tuple[dict[tuple[int, str], int], frozenset[int]]:
+    """The common top-level domains of the list (country codes, ``com``, ``net``, ``org``,
+    ``app``, ``dev``) as a trie: ``(node, char) -> node``, and the final nodes. A small trie
+    keeps the search for a stranger that can exist short."""
+    edges: dict[tuple[int, str], int] = {}
+    finals: set[int] = set()
+    count = 1
+    common = {"com", "net", "org", "app", "dev"}
+    for tld in suffixes.top_level_domains():
+        if len(tld) > 2 and tld not in common:
+            continue
+        node = 0
+        for char in tld:
+            nxt = edges.get((node, char))
+            if nxt is None:
+                nxt = count
+                count += 1
+                edges[(node, char)] = nxt
+            node = nxt
+        finals.add(node)
+    return edges, frozenset(finals)
+
+
+# A state: (the scheme read so far, ":" once read; the TLD-trie node of the current label, -1
+# when it is no prefix of one; labels seen; every label all digits, or an IPv6 literal).
+_Real = tuple[str, int, int, bool]
+_SCHEMES = ("http", "https")
+_REAL_START: _Real = ("", -1, 0, True)
+
+
+def _real_step(state: _Real, char: str, shape_before: int) -> Optional[_Real]:
+    scheme, node, labels, address = state
+    if shape_before in (0, 1):
+        if char == ":":
+            return (":", node, labels, address) if scheme in _SCHEMES else None
+        text = scheme + char
+        return (text, node, labels, address) if any(s.startswith(text) for s in _SCHEMES) else None
+    if shape_before == 3:
+        return (scheme, 0, 1, True)
+    if shape_before not in _HOST_STATES:
+        return state
+    if char == "[" or node <= _IPV6:
+        return (scheme, _ipv6_step(node, char), 4, True)
+    if char == ":":
+        return state
+    if char == ".":
+        return (scheme, 0, labels + 1, address)
+    edges, _ = _tld_trie()
+    nxt = edges.get((node, char), -1) if node >= 0 else -1
+    return (scheme, nxt, labels, address and char.isdigit())
+
+
+#: Nodes of IPv6 literals of the form ``[h::h]`` or ``[::h]`` (``h`` a hex group without a
+#: leading zero), which are serialized as written: ``_IPV6`` just after ``[``, ``_IPV6 - 6``
+#: after ``]``, below ``_IPV6 - 6`` anything else.
+_IPV6 = -10
+_IPV6_EDGES = {
+    (0, "h"): 1,
+    (0, ":"): 5,
+    (1, "h"): 1,
+    (1, "0"): 1,
+    (1, ":"): 2,
+    (2, ":"): 3,
+    (3, "h"): 4,
+    (4, "h"): 4,
+    (4, "0"): 4,
+    (4, "]"): 6,
+    (5, ":"): 3,
+}
+
+
+def _ipv6_step(node: int, char: str) -> int:
+    if char == "[" and node > _IPV6:
+        return _IPV6
+    kind = "h" if char in "123456789abcdef" else char
+    return _IPV6 - _IPV6_EDGES.get((_IPV6 - node, kind), 7)
+
+
+def _real_accepts(state: _Real) -> bool:
+    _, node, labels, digits = state
+    _, finals = _tld_trie()
+    if node <= _IPV6:
+        return node == _IPV6 - 6
+    return (labels >= 2 and node in finals) or (digits and labels == 4 and node != 0)
+
+
+# --- exploring the product ------------------------------------------------------------------
+
+
+def _explore(
+    regex: _Regex,
+    hosts: Optional[_Hosts],
+    real: bool,
+    keep_dead_regex: bool,
+    bad: Callable[[bool, bool, bool, bool], bool],
+    limit: int = MAX_EXPLORED,
+) -> Optional[str]:
+    """The shortest string (in ALPHABET order) whose states satisfy ``bad(regex accepts,
+    shape accepts, host safe, real site)``, or ``None``."""
+    start: tuple[Any, ...] = (
+        regex.start,
+        0,
+        hosts.start if hosts else None,
+        None,
+        _REAL_START if real else None,
+    )
+    parents: dict[tuple[Any, ...], tuple[Optional[tuple[Any, ...]], str]] = {start: (None, "")}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        if _is_bad(state, regex, hosts, real, bad):
+            return _spell(parents, state)
+        if len(parents) > limit:
+            raise _NotProven("it is too large to analyse")
+        for char in ALPHABET:
+            nxt = _product_step(state, char, regex, hosts, real, keep_dead_regex)
+            if nxt is not None and nxt not in parents:
+                parents[nxt] = (state, char)
+                queue.append(nxt)
+    return None
+
+
+def _product_step(
+    state: tuple[Any, ...],
+    char: str,
+    regex: _Regex,
+    hosts: Optional[_Hosts],
+    real: bool,
+    keep_dead_regex: bool,
+) -> Optional[tuple[Any, ...]]:
+    states, shape, host, verdict, site = state
+    nxt_states = regex.step(states, char)
+    if not nxt_states and not keep_dead_regex:
+        return None
+    nxt_shape = _shape_step(shape, char)
+    if nxt_shape is None:
+        return None
+    nxt_host, nxt_verdict = host, verdict
+    if hosts is not None and shape in _HOST_STATES:
+        # The host ends at the ':' of a port or (included) at the ']' of an IPv6 literal.
+        if nxt_shape in _HOST_STATES or nxt_shape == 9:
+            nxt_host = hosts.step(host, char)
+        if nxt_shape not in _HOST_STATES:
+            nxt_verdict = hosts.accepts(nxt_host)
+            nxt_host = None
+    nxt_site = site
+    if real:
+        nxt_site = _real_step(site, char, shape)
+        if nxt_site is None:
+            return None
+    return (nxt_states, nxt_shape, nxt_host, nxt_verdict, nxt_site)
+
+
+def _is_bad(
+    state: tuple[Any, ...],
+    regex: _Regex,
+    hosts: Optional[_Hosts],
+    real: bool,
+    bad: Callable[[bool, bool, bool, bool], bool],
+) -> bool:
+    states, shape, host, verdict, site = state
+    if shape not in _SHAPE_FINAL:
+        return False
+    safe = True
+    if hosts is not None:
+        safe = verdict if verdict is not None else hosts.accepts(host)
+    is_real = _real_accepts(site) if real else True
+    return bad(regex.accepts(states), True, safe, is_real)
+
+
+def _spell(
+    parents: dict[tuple[Any, ...], tuple[Optional[tuple[Any, ...]], str]], state: tuple[Any, ...]
+) -> str:
+    chars: list[str] = []
+    current: Optional[tuple[Any, ...]] = state
+    while current is not None:
+        parent, char = parents[current]
+        chars.append(char)
+        current = parent
+    return "".join(reversed(chars))
+
+
+# --- what the user wrote --------------------------------------------------------------------
+
+
+def _written(nfa: _NFA, final: int, loose: bool = False) -> tuple[set[str], set[str]]:
+    """Hosts written out literally right after ``//`` and domains written out literally after
+    ``//`` or ``.``, each ending where a host can end (the end of the regex, or a ``:``).
+
+    ``loose`` reads every part that can match a ``.`` as a ``.`` (an unescaped dot), to tell
+    the sites its author meant from strangers when one is named, never to prove."""
+    starts: list[tuple[int, bool]] = []
+    slash_targets = {
+        target
+        for chars, target, literal in (e for edges in nfa.chars for e in edges)
+        if literal and chars == frozenset("/")
+    }
+    slash_closures = {s for t in slash_targets for s, _ in _closure(nfa, [(t, False)], False)}
+    for state, edges in enumerate(nfa.chars):
+        for chars, target, literal in edges:
+            if (literal or loose) and "." in chars and (literal or len(chars) > 1):
+                starts.append((target, False))
+            elif literal and chars == frozenset("/") and state in slash_closures:
+                starts.append((target, True))
+    exact: set[str] = set()
+    domains: set[str] = set()
+    for start, after_slashes in starts:
+        budget = [MAX_CANDIDATES]
+        _literal_paths(nfa, final, start, "", after_slashes, exact, domains, budget, loose)
+    return exact, domains
+
+
+def _literal_paths(
+    nfa: _NFA,
+    final: int,
+    state: int,
+    text: str,
+    after_slashes: bool,
+    exact: set[str],
+    domains: set[str],
+    budget: list[int],
+    loose: bool = False,
+) -> None:
+    if budget[0] <= 0 or len(text) > MAX_HOST:
+        return
+    budget[0] -= 1
+    if text and _host_may_end(nfa, final, _closure(nfa, [(state, False)], False)):
+        if after_slashes:
+            exact.add(text)
+        domains.add(text)
+    # A string written out is one run of literals: an optional part may be skipped before it
+    # starts (``.*example``, ``(www\.)?example``), never inside it (``(dev)?\.?example``).
+    for member, ended in _closure(nfa, [(state, False)], False, skips=not text):
+        if ended:
+            continue
+        for chars, target, literal in nfa.chars[member]:
+            if literal and len(chars) == 1:
+                (char,) = chars
+            elif loose and "." in chars:
+                char = "."
+            else:
+                continue
+            if char in _HOST_CHARS and (char != ":" or text.startswith("[")):
+                _literal_paths(
+                    nfa, final, target, text + char, after_slashes, exact, domains, budget, loose
+                )
+
+
+def _host_may_end(nfa: _NFA, final: int, closure: frozenset[Any]) -> bool:
+    for state, ended in closure:
+        if state == final:
+            return True
+        if not ended and any(":" in chars for chars, _, _ in nfa.chars[state]):
+            return True
+    return False
+
+
+# --- the proof ------------------------------------------------------------------------------
+
+
+def prove(
+    pattern: re.Pattern[str],
+    is_host: Callable[[str], bool],
+    is_origin: Callable[[str], bool],
+) -> Verdict:
+    """Decide which sites ``pattern`` (matched in full, ASCII-case-insensitively, against
+    lower-cased well-formed origins) can let in (SPEC section 3).
+
+    ``is_host`` tells a host a browser can send (a DNS name or an IP literal as serialized);
+    ``is_origin`` a well-formed serialized origin. Raises nothing.
+    """
+    flags = (pattern.flags & ~re.UNICODE) | re.IGNORECASE | re.ASCII
+    try:
+        with deep_recursion():
+            return _prove(pattern, flags, is_host, is_origin)
+    except RecursionError:
+        return Verdict(False, reason="it is nested too deeply to analyse")
+
+
+def _prove(
+    pattern: re.Pattern[str],
+    flags: int,
+    is_host: Callable[[str], bool],
+    is_origin: Callable[[str], bool],
+) -> Verdict:
+    try:
+        nfa = _NFA()
+        start = nfa.state()
+        final = _build(nfa, parse(pattern), flags, start)
+        regex = _Regex(nfa, start, final)
+        written_exact, written_domains = _written(nfa, final)
+        exact = {h for h in written_exact if is_host(h)}
+        domains = {d for d in written_domains if _ownable(d, is_host)}
+        public = tuple(
+            sorted(
+                d
+                for d in written_domains
+                if "." in d.strip(".") and is_host(d) and suffixes.is_public_suffix(d.strip("."))
+            )
+        )
+        hosts = _Hosts(exact, domains)
+        matches_any = _matches_any(regex)
+        stranger = _explore(regex, hosts, False, False, _stranger)
+    except _NotProven as exc:
+        return Verdict(False, reason=str(exc))
+    found = (tuple(sorted(domains)), tuple(sorted(exact)))
+    if stranger is None:
+        return Verdict(
+            True,
+            matches_any=matches_any,
+            domains=found[0],
+            exact_hosts=found[1],
+            public_suffixes=public,
+        )
+    # The stranger named must be one a real site could be: not under what the author meant
+    # (unescaped dots read as dots), with an existing top-level domain or an address.
+    loose_exact, loose_domains = _written(nfa, final, loose=True)
+    meant = _Hosts(
+        exact | {h for h in loose_exact if is_host(h)},
+        domains | {d for d in loose_domains if _ownable(d, is_host)},
+    )
+    real = _real_stranger(regex, meant, is_origin)
+    reason = (
+        "it matches origins that are neither a host written out in it nor under a domain "
+        "written out in it that one owner can hold"
+    )
+    if not real:
+        with contextlib.suppress(_NotProven):
+            stranger = _explore(regex, meant, False, False, _stranger) or stranger
+        reason += (
+            f", such as {stranger!r} (no one can register that name today, but a new "
+            "top-level domain or a network of its own can make it real)"
+        )
+    return Verdict(
+        False,
+        stranger=real,
+        reason=reason,
+        matches_any=matches_any,
+        domains=found[0],
+        exact_hosts=found[1],
+        public_suffixes=public,
+    )
+
+
+def _stranger(accepts: bool, shape: bool, safe: bool, is_real: bool) -> bool:
+    return accepts and shape and not safe and is_real
+
+
+def _ownable(domain: str, is_host: Callable[[str], bool]) -> bool:
+    bare = domain.rstrip(".")
+    if not bare or bare.startswith(("[", ".")) or not is_host(bare):
+        return False
+    last = bare.rpartition(".")[2]
+    return not last.isdigit() and suffixes.is_owned_domain(bare)
+
+
+def _matches_any(regex: _Regex) -> bool:
+    """The regex matches every https origin, or every http one, with a DNS host."""
+    for scheme in _SCHEMES:
+        states = regex.start
+        for char in scheme + "://":
+            states = regex.step(states, char)
+        if not _misses_a_host(regex, states):
+            return True
+    return False
+
+
+def _misses_a_host(regex: _Regex, start: frozenset[Any]) -> bool:
+    """Some DNS host (with no port) the regex, in ``start`` after ``scheme://``, does not
+    match."""
+    seen = {(start, 4)}
+    queue = deque(seen)
+    while queue:
+        states, shape = queue.popleft()
+        if shape in (5, 6) and not regex.accepts(states):
+            return True
+        if len(seen) > MAX_EXPLORED:
+            return True
+        for char in ALPHABET:
+            nxt_shape = _shape_step(shape, char)
+            if nxt_shape not in (5, 6):
+                continue
+            nxt = (regex.step(states, char), nxt_shape)
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return False
+
+
+def _real_stranger(regex: _Regex, hosts: _Hosts, is_origin: Callable[[str], bool]) -> str:
+    """A stranger with an ``http(s)`` scheme and a host that can exist (a top-level domain of
+    the list, or an address), or ``""``."""
+    try:
+        found = _explore(regex, hosts, True, False, _stranger, MAX_REAL)
+    except _NotProven:
+        return ""
+    if found is None or not is_origin(found):
+        return ""
+    return found
