@@ -23,7 +23,6 @@ from typing import Optional, Union
 from .engine import compile_check, translate
 from .errors import Problems
 
-
 # A POSIX character class (``[:alpha:]``), which Python's ``re`` reads as a set of letters.
 _POSIX_CLASS = re.compile(
     r"(?<!\\)\[:(alnum|alpha|ascii|blank|cntrl|digit|graph|lower|print|punct|space|upper|word"

@@ -341,7 +341,7 @@ def lossy_app() -> Flask:
                 "origins": [
                     "https://app.example.com",
                     trusted,
-                    r"https://[a-z]+\.example\.com(?!\.evil)",
+                    r"http://\[::1\]:\d+",
                 ]
             }
         },
@@ -361,8 +361,8 @@ def test_loss_report_names_option_value_route_and_exits_2() -> None:
         "cannot run in nginx; dropped: nginx refuses it"
     ) in result.stderr
     assert (
-        "origins 'https://[a-z]+\\.example\\.com(?!\\.evil)' on /api/data (data): it uses "
-        "a negative lookaround"
+        "origins 'http://\\[::1\\]:\\d+' on /api/data (data): it may match an IPv6 "
+        "literal host, whose form nginx cannot check"
     ) in result.stderr
     assert "--accept-narrower" in result.stderr
 

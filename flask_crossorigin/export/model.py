@@ -41,10 +41,11 @@ from werkzeug.routing.converters import (
 )
 
 from ..configure import Coverage
+from ..engine import name, parse
 from ..extension import STATE_KEY, AppState
 from ..introspect import routes
 from ..policy import Policy
-from ..resources import PathRouter, literal_prefix
+from ..resources import PathRouter
 
 #: Exit status when the export would be narrower than the app and the user did not accept it.
 NARROWER = 2
@@ -254,6 +255,20 @@ def _patterns(rule: Rule) -> tuple[Optional[str], str, str, str]:
     return ("^" + "".join(ours) + "$" if not why else None), why, prefix, "".join(theirs)
 
 
+def _literal_prefix(pattern: re.Pattern[str]) -> str:
+    """The characters every string ``pattern.match`` matches starts with (``""`` if unsure):
+    the leading literals of its parse tree (``r"/api/*"`` gives ``"/api"``: the quantifier
+    takes the ``/``); ``re.IGNORECASE`` gives ``""``."""
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    out: list[str] = []
+    for op, av in parse(pattern):
+        if name(op) != "LITERAL":
+            break
+        out.append(chr(av))
+    return "".join(out)
+
+
 def _router_verdict(
     router: PathRouter[Coverage], prefix: str, werkzeug_regex: str
 ) -> Union[Coverage, str, None]:
@@ -271,7 +286,7 @@ def _router_verdict(
             if whole.fullmatch(pattern):
                 return f"resources key {pattern!r} covers one of its paths only"
             continue
-        head = literal_prefix(pattern)
+        head = _literal_prefix(pattern)
         if not (prefix.startswith(head) or head.startswith(prefix)):
             continue
         if (

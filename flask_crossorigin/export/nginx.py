@@ -40,9 +40,9 @@ from urllib.parse import urlsplit
 
 import click
 
+from .. import engine
 from ..origins import Kind, OriginEntry
 from ..policy import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, Policy
-from ..regexes import _parser
 from ..tokens import MAX_REQUEST_HEADERS_COUNT, MAX_REQUEST_HEADERS_LENGTH
 from .cli import DeployedFileError, Target
 from .model import ExportModel, ExportRoute, LeftToApp, LossReport, escape
@@ -147,7 +147,7 @@ def _translate(items: Iterable[Any], bracket: list[bool]) -> str:
             out.append("(?:" + _translate(body, bracket) + ")")
         elif op in ("MAX_REPEAT", "MIN_REPEAT"):
             low, high, body = av
-            limit = "" if high == _parser.MAXREPEAT else str(high)
+            limit = "" if high == engine.MAXREPEAT else str(high)
             inner = _translate(body, bracket)
             bound = f"{{{low}}}" if limit == str(low) else f"{{{low},{limit}}}"
             out.append(f"(?:{inner}){bound}" + ("?" if op == "MIN_REPEAT" else ""))
@@ -174,7 +174,7 @@ def translate_regex(pattern: re.Pattern[str]) -> tuple[Optional[str], str]:
     whose well-formedness is not written here) is not.
     """
     try:
-        tree = _parser.parse(pattern.pattern, pattern.flags)
+        tree = engine.parse(pattern)
         bracket = [False]
         body = _translate(tree, bracket)
     except _Untranslatable as why:
