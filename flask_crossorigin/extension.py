@@ -122,7 +122,8 @@ def _register_blueprint(setup: BlueprintSetupState, layers: list[Layer]) -> None
     Without ``resources`` the policy covers every route of the blueprint. With ``resources``
     (SPEC 5, as flask-cors 6.0.5), each pattern is matched against the full request path and
     covers only the blueprint's routes; a route of the blueprint that no pattern matches falls
-    through to the enclosing blueprints and the app. Each value's source names the blueprint
+    through to the enclosing blueprints and the app. The app's ``CORS_*`` keys do not apply
+    (as in flask-cors 6.0.5): the blueprint's keywords over the defaults. Each value's source names the blueprint
     (``CORS(blueprint 'api')``). Raises :class:`~flask_crossorigin.CORSConfigError`.
     """
     name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
@@ -131,17 +132,42 @@ def _register_blueprint(setup: BlueprintSetupState, layers: list[Layer]) -> None
     owner = f"blueprint {name!r}"
     labelled: list[Layer] = [(source.replace("(...)", f"({owner})"), v) for source, v in layers]
     state = AppState.of(app)
+    # As flask-cors 6.0.5 does (SPEC 5): a blueprint has no config of its own, and the app's
+    # CORS_* keys do not apply to its policy; its keywords over the built-in defaults.
     if any("resources" in values for _, values in layers):
-        rules = resource_rules(app.config, labelled, owner=f"{owner} ")
-        state.blueprint_resources[name] = PathRouter([(r.pattern, r.coverage) for r in rules])
+        rules = resource_rules({}, labelled, owner=f"{owner} ")
+        state.blueprint_resources[name] = PathRouter(
+            [(r.pattern, r.coverage) for r in rules], conflict=refusing_coverage()
+        )
         state.blueprints.pop(name, None)
     else:
-        state.blueprints[name] = single_policy(app.config, labelled, owner)
+        state.blueprints[name] = single_policy({}, labelled, owner)
         state.blueprint_resources.pop(name, None)
     from .cli import cors_cli  # the CLI is built on this module
 
     if cors_cli.name not in app.cli.commands:
         app.cli.add_command(cors_cli)
+
+
+def _no_origin(origin: str) -> bool:
+    """The origins of :func:`refusing_coverage`: none."""
+    return False
+
+
+#: Where the refusing policy's answers come from, in logs and the CLI.
+DOT_SEGMENTS = "no resource: the path's '.'/'..' segments resolve under another resource"
+_refusing: list[Coverage] = []
+
+
+def refusing_coverage() -> Coverage:
+    """The policy of a path whose ``.``/``..`` segments resolve under another resource than the
+    path as routed (SPEC section 5): covered, and refused. Every origin is refused (no
+    ``Access-Control-Allow-*``, ``Vary: Origin``), a preflight is answered by the extension
+    without a grant, and no other resource, blueprint or app policy is asked."""
+    if not _refusing:
+        layers: list[Layer] = [("resources", _checked({"origins": _no_origin}, "resources"))]
+        _refusing.append(single_policy({}, layers, DOT_SEGMENTS))
+    return _refusing[0]
 
 
 def _blueprint_resource_match(state: AppState, endpoint: str, path: str) -> Optional[Coverage]:
@@ -174,7 +200,7 @@ class AppState:
         self.rules: tuple[ResourceRule, ...] = ()
         #: The keyword layers of the latest ``init_app`` (for ``flask cors config``).
         self.layers: list[Layer] = []
-        self.router: PathRouter[Coverage] = PathRouter(())
+        self.router: PathRouter[Coverage] = PathRouter((), conflict=refusing_coverage())
         self.blueprints: dict[str, Coverage] = {}
         #: Blueprints given ``resources``: their patterns, matched against the request path.
         self.blueprint_resources: dict[str, PathRouter[Coverage]] = {}
@@ -200,7 +226,9 @@ class AppState:
         """A later ``init_app`` on the same app: its resources come first."""
         self.rules = rules + self.rules
         self.layers = layers
-        self.router = PathRouter([(r.pattern, r.coverage) for r in self.rules])
+        self.router = PathRouter(
+            [(r.pattern, r.coverage) for r in self.rules], conflict=refusing_coverage()
+        )
         self._by_endpoint.clear()
 
     def compile_views(self) -> None:

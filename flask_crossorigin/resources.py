@@ -72,7 +72,14 @@ class PathRouter(Generic[T]):
     one dict look-up whatever the number of resources.
     """
 
-    def __init__(self, rules: Sequence[tuple[Union[str, re.Pattern[str]], T]]) -> None:
+    def __init__(
+        self,
+        rules: Sequence[tuple[Union[str, re.Pattern[str]], T]],
+        conflict: Optional[T] = None,
+    ) -> None:
+        #: What :meth:`match` answers for a path whose ``.``/``..`` segments resolve under
+        #: another resource than the path as it is (``None``: not covered).
+        self.conflict = conflict
         ordered = sorted(rules, key=lambda rule: precedence(rule[0]))
         self.rules = tuple(ordered)
         literals: dict[str, T] = {}
@@ -98,10 +105,18 @@ class PathRouter(Generic[T]):
             self.universal = ordered[0][1]
 
     def match(self, path: str) -> Optional[T]:
-        """The value of the first rule, in precedence order, that covers ``path``."""
+        """The value of the first rule, in precedence order, that covers ``path`` as it is.
+
+        A path with ``.`` or ``..`` segments gets that value only when the resolved path
+        (RFC 3986 section 5.2.4) gets the very same one; otherwise :attr:`conflict` (SPEC
+        section 5).
+        """
         found = self._memo.get(path, _MISSING)
         if found is _MISSING:
-            found = self._lookup(remove_dot_segments(path))
+            found = self._lookup(path)
+            resolved = remove_dot_segments(path)
+            if resolved is not path and self._lookup(resolved) is not found:
+                found = self.conflict
             if len(path) <= MAX_KEPT_PATH_LENGTH:
                 _paths_bound.keep(self._memo, path, found)
         return found  # type: ignore[return-value]
