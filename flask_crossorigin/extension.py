@@ -228,6 +228,7 @@ class AppState:
         self.inits: list[list[Layer]] = []
         #: The ``CORS_*`` keys the policies were last compiled from, and whether some policy
         #: was compiled from other values than another (SPEC section 2).
+        #: (``None``: no policy has read them yet.)
         self.config_seen: Optional[dict[str, Any]] = None
         self.config_mixed = False
         #: Set once the first request has checked the ``CORS_*`` keys.
@@ -279,7 +280,10 @@ class AppState:
         with self._check_lock:
             if self.checked:
                 return
-            if self.config_mixed or not _same(_cors_keys(self.app.config), self.config_seen):
+            seen = self.config_seen
+            if self.config_mixed or (
+                seen is not None and not _same(_cors_keys(self.app.config), seen)
+            ):
                 self.recompile()
             self.checked = True
 
