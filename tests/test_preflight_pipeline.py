@@ -361,3 +361,79 @@ def test_a_response_is_the_apps_own_when_nothing_covers_it() -> None:
     response = preflight(app, "/other", A)
     assert response.status_code == 200
     assert ACAO not in response.headers
+
+
+def test_policies_compiled_at_different_moments_are_compiled_again() -> None:
+    """SPEC 2: CORS(app) read CORS_ORIGINS=[A]; a decorated view registered after the change
+    read [B]; nothing changes after that: the first request still compiles the extension's
+    policies again, so both read the same configuration."""
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = [A]
+    CORS(app)
+    app.config["CORS_ORIGINS"] = [B]
+    app.add_url_rule("/view", "view", cross_origin()(lambda: "v"))
+    app.add_url_rule("/items", "items", lambda: "x")
+    client = app.test_client()
+    assert client.get("/items", headers={"Origin": B}).headers[ACAO] == B
+    assert ACAO not in client.get("/items", headers={"Origin": A}).headers
+    assert client.get("/view", headers={"Origin": B}).headers[ACAO] == B
+
+
+def test_first_requests_under_threads_compile_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC 2 and 7: concurrent first requests wait for one check; the policies are compiled
+    again exactly once, and every request is answered from the new configuration."""
+    import threading
+
+    from flask_crossorigin.extension import AppState
+
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = [A]
+    CORS(app)
+    app.add_url_rule("/items", "items", lambda: "x")
+    app.config["CORS_ORIGINS"] = [B]
+    compiled: list[int] = []
+    recompile = AppState.recompile
+
+    def counted(self: AppState) -> None:
+        compiled.append(1)
+        recompile(self)
+
+    monkeypatch.setattr(AppState, "recompile", counted)
+    answers: list[Any] = []
+    start = threading.Barrier(8)
+
+    def client() -> None:
+        start.wait(timeout=10)
+        response = app.test_client().get("/items", headers={"Origin": B})
+        answers.append(response.headers.get(ACAO))
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == [B] * 8
+    assert compiled == [1]
+
+
+def test_middleware_without_an_app_attribute_is_wrapped_from_outside() -> None:
+    """SPEC 4: a middleware applied before CORS(app) that keeps no ``.app`` cannot be looked
+    inside: the answerer goes around it, and still answers the preflight alone."""
+    app = Flask(__name__)
+    seen: list[str] = []
+    inner = app.wsgi_app
+
+    def middleware(environ: Any, start_response: Any) -> Any:
+        seen.append(environ["REQUEST_METHOD"])
+        return inner(environ, start_response)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    CORS(app, origins=[A])
+    calls: list[str] = []
+    app.before_request(lambda: calls.append("before_request") and None)
+    app.add_url_rule("/items", "items", lambda: "x", methods=["PUT"])
+    response = preflight(app, "/items", A)
+    assert response.headers[ACAO] == A and calls == []
+    assert seen == []  # answered outside it
+    app.test_client().put("/items", headers={"Origin": A})
+    assert seen == ["PUT"] and calls == ["before_request"]
