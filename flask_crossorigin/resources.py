@@ -2,8 +2,11 @@
 
 Keys of the ``resources`` option are literal paths (matched exactly, by one dict look-up) or
 regular expressions matched from the start of the path, as flask-cors does (``r"/api/*"``
-covers ``/api/...``). The path is ``request.path`` as Werkzeug decoded it, never decoded again,
-with ``.`` and ``..`` segments resolved first, and compared case-sensitively.
+covers ``/api/...``). The path is ``request.path`` as Werkzeug decoded it and routes it, never
+decoded again nor resolved, compared case-sensitively: the policy and the view come from the
+same path (SPEC section 5). A path with ``.`` or ``..`` segments is looked up both as it is and
+resolved; when the two fall under different resources (or one under none), the router answers
+its ``conflict`` value, so that no resource's grant reaches another resource's view.
 
 Order, most specific first: literal paths; then regexes with more ``/``; then longer regexes;
 then the order they were given in. The first that matches wins. Regexes are filed by their
