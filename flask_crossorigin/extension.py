@@ -528,12 +528,12 @@ def _wrap_innermost(app: Flask, state: AppState) -> None:
 
     Middlewares are usually applied as ``app.wsgi_app = ProxyFix(app.wsgi_app)``, before or
     after ``CORS(app)``; Werkzeug's (``ProxyFix``, ``DispatcherMiddleware``'s default app,
-    ``SharedDataMiddleware``, ``ProfilerMiddleware``, ``LintMiddleware``) keep the app they
+    ``SharedDataMiddleware``, ``ProxyMiddleware``, ``LintMiddleware``) keep the app they
     wrap as ``.app``. Following that chain, the answerer goes innermost, so that it sees the
     environ as Flask will (the host, scheme and prefix ``ProxyFix`` sets) whichever order
     they were applied in. A chain it cannot follow: the answerer goes outermost, and a
     middleware applied before ``CORS(app)`` that changes the environ should then be applied
-    after it instead (the proxies page says so).
+    after it instead (the security and proxies pages say so).
     """
     holder: object = app
     attr = "wsgi_app"
