@@ -86,11 +86,11 @@ def profile_scenario(
         mine = PACKAGE in key[0]
         if mine:
             ours.append(_row(key, ncalls, tottime, cumtime, requests))
-            if key[2] in ("after_request", "answer_preflight"):
+            if key[2] in ("after_request", "answer_preflight", "answer_environ"):
                 hooks_cumulative += cumtime
-            elif key[2] == "full_dispatch_request":
-                # The wrapper around Flask's own full_dispatch_request: only its own time is
-                # ours.
+            elif key[2] in ("full_dispatch_request", "answering_preflights"):
+                # The wrappers around Flask's own full_dispatch_request and wsgi_app: only
+                # their own time is ours.
                 hooks_cumulative += tottime
             continue
         from_us = [c for c in callers if PACKAGE in c[0]]

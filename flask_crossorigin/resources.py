@@ -2,8 +2,11 @@
 
 Keys of the ``resources`` option are literal paths (matched exactly, by one dict look-up) or
 regular expressions matched from the start of the path, as flask-cors does (``r"/api/*"``
-covers ``/api/...``). The path is ``request.path`` as Werkzeug decoded it, never decoded again,
-with ``.`` and ``..`` segments resolved first, and compared case-sensitively.
+covers ``/api/...``). The path is ``request.path`` as Werkzeug decoded it and routes it, never
+decoded again nor resolved, compared case-sensitively: the policy and the view come from the
+same path (SPEC section 5). A path with ``.`` or ``..`` segments is looked up both as it is and
+resolved; when the two fall under different resources (or one under none), the router answers
+its ``conflict`` value, so that no resource's grant reaches another resource's view.
 
 Order, most specific first: literal paths; then regexes with more ``/``; then longer regexes;
 then the order they were given in. The first that matches wins. All regexes are matched
@@ -73,7 +76,14 @@ class PathRouter(Generic[T]):
     one dict look-up whatever the number of resources.
     """
 
-    def __init__(self, rules: Sequence[tuple[Union[str, re.Pattern[str]], T]]) -> None:
+    def __init__(
+        self,
+        rules: Sequence[tuple[Union[str, re.Pattern[str]], T]],
+        conflict: Optional[T] = None,
+    ) -> None:
+        #: What :meth:`match` answers for a path whose ``.``/``..`` segments resolve under
+        #: another resource than the path as it is (``None``: not covered).
+        self.conflict = conflict
         ordered = sorted(rules, key=lambda rule: precedence(rule[0]))
         self.rules = tuple(ordered)
         literals: dict[str, T] = {}
@@ -98,10 +108,18 @@ class PathRouter(Generic[T]):
             self.universal = ordered[0][1]
 
     def match(self, path: str) -> Optional[T]:
-        """The value of the first rule, in precedence order, that covers ``path``."""
+        """The value of the first rule, in precedence order, that covers ``path`` as it is.
+
+        A path with ``.`` or ``..`` segments gets that value only when the resolved path
+        (RFC 3986 section 5.2.4) gets the very same one; otherwise :attr:`conflict` (SPEC
+        section 5).
+        """
         found = self._memo.get(path, _MISSING)
         if found is _MISSING:
-            found = self._lookup(remove_dot_segments(path))
+            found = self._lookup(path)
+            resolved = remove_dot_segments(path)
+            if resolved is not path and self._lookup(resolved) is not found:
+                found = self.conflict
             if len(path) <= MAX_KEPT_PATH_LENGTH:
                 _paths_bound.keep(self._memo, path, found)
         return found  # type: ignore[return-value]

@@ -11,9 +11,10 @@ import logging
 import threading
 from typing import Any, Callable, Optional, cast
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Request, Response, current_app, has_request_context, request
 from werkzeug.datastructures import Headers
 from werkzeug.local import LocalProxy
+from werkzeug.wsgi import get_path_info
 
 from .debugmode import explain_refusal
 from .decision import Decision, decide, decide_actual
@@ -176,7 +177,7 @@ def write(
     environ[DONE] = response
     if decision.refused:
         if app.config["DEBUG"] or _logs(_DEBUG):
-            log_refusal(decision, policy, origin, where)
+            log_refusal(decision, policy, origin, where, environ, app)
             if app.config["DEBUG"]:
                 explain_refusal(decision, policy, headers, environ, origin)
     elif _logs(_DEBUG):
@@ -199,7 +200,7 @@ def log_grant(decision: Decision, environ: dict[str, Any], origin: Optional[str]
     logger.debug(
         "%s %s from Origin %s: %s",
         loggable_method(environ.get("REQUEST_METHOD", "GET")),
-        loggable(request.path),
+        loggable(_path(environ)),
         loggable(origin),
         decision.explain(),
     )
@@ -232,16 +233,35 @@ def _own_header_names(headers: Headers) -> str:
     return ", ".join(sorted(names))
 
 
-def log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where: str) -> None:
+def _path(environ: dict[str, Any]) -> str:
+    """The request's path as Werkzeug decodes it (``request.path``), without a request
+    context: a preflight may be answered before Flask pushes one."""
+    return "/" + get_path_info(environ).lstrip("/")
+
+
+def log_refusal(
+    decision: Decision,
+    policy: Policy,
+    origin: Optional[str],
+    where: str,
+    environ: Optional[dict[str, Any]] = None,
+    app: Optional[Flask] = None,
+) -> None:
     """DEBUG for every refusal; with ``app.debug``, one WARNING per origin, rule and reason.
 
     Callers on the response path call it only when ``app.debug`` is on or the logger takes
-    DEBUG records; it checks again, so any caller may call it.
+    DEBUG records; it checks again, so any caller may call it. Without ``environ`` and
+    ``app``, the current request's and app's are used; with them, no request context is
+    needed (a preflight answered before Flask pushes one, SPEC section 4).
     """
-    app_debug = current_app_object().debug
+    app_debug = (app or current_app_object()).debug
     if not (app_debug or logger.isEnabledFor(_DEBUG)):
         return
-    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    if environ is None:
+        environ = current_request().environ
+    path = _path(environ)
+    url_rule = request.url_rule if has_request_context() else None
+    rule = url_rule.rule if url_rule is not None else path
     level = logging.DEBUG
     if app_debug:
         key = (origin or "", rule, decision.reason.value)
@@ -250,8 +270,8 @@ def log_refusal(decision: Decision, policy: Policy, origin: Optional[str], where
     logger.log(
         level,
         "CORS refused %s %s from Origin %s (%s, covered by %s): %s. Fix: %s",
-        loggable_method(request.method),
-        loggable(request.path),
+        loggable_method(environ.get("REQUEST_METHOD", "GET")),
+        loggable(path),
         loggable(origin),
         decision.reason.value,
         where or "this policy",

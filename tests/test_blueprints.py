@@ -122,20 +122,55 @@ def test_blueprint_errors_keep_their_cors_headers() -> None:
     assert response.headers["Access-Control-Allow-Origin"] == B
 
 
-def test_blueprint_reads_app_config_and_reports_errors_at_registration() -> None:
+def test_blueprint_reports_errors_at_registration() -> None:
+    """SPEC 2: a blueprint's bad policy fails when the blueprint is registered."""
     bp = make_blueprint()
     CORS(bp, supports_credentials=True)
     app = Flask(__name__)
     with pytest.raises(CORSConfigError, match="supports_credentials"):
         app.register_blueprint(bp)
 
-    bp2 = make_blueprint()
-    CORS(bp2)
-    app2 = Flask(__name__)
-    app2.config["CORS_ORIGINS"] = [B]
-    app2.register_blueprint(bp2)
-    assert acao(app2, "/data", B) == B
-    assert acao(app2, "/data", A) is None
+
+@pytest.mark.parametrize("with_resources", [False, True])
+def test_app_config_keys_do_not_apply_to_a_blueprint(with_resources: bool) -> None:
+    """SPEC 5, as flask-cors 6.0.5: the app's CORS_* keys do not apply to CORS(bp), with or
+    without resources (a public blueprint stays public after the switch), while the app's
+    own policy takes them."""
+    bp = make_blueprint()
+    CORS(bp, resources={"/data": {}}) if with_resources else CORS(bp)
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = [B]
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    app.config["CORS_EXPOSE_HEADERS"] = ["X-Total"]
+    CORS(app)
+
+    @app.route("/own")
+    def own() -> str:
+        return "own"
+
+    app.register_blueprint(bp)
+    response = app.test_client().get("/data", headers={"Origin": A})
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "Access-Control-Expose-Headers" not in response.headers
+    assert acao(app, "/own", A) is None
+    assert acao(app, "/own", B) == B
+
+
+def test_blueprint_config_keys_match_flask_cors() -> None:
+    """SPEC 5: the same blueprint and app config under flask-cors 6.0.5 grants A too, with
+    no credentials: the app's keys are not read there either."""
+    flask_cors = pytest.importorskip("flask_cors")
+    bp = Blueprint("partner", __name__)
+    bp.add_url_rule("/data", "data", lambda: "data")
+    flask_cors.CORS(bp)
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = [B]
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    app.register_blueprint(bp)
+    response = app.test_client().get("/data", headers={"Origin": A})
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert "Access-Control-Allow-Credentials" not in response.headers
 
 
 def api_blueprint(name: str = "api") -> Blueprint:

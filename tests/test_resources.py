@@ -70,11 +70,16 @@ def router() -> PathRouter[str]:
         ("/api/x", "api"),
         ("/other", "everything"),
         ("/API/x", "everything"),
-        ("/api/v1/x/../special", "literal"),
+        ("/api/v1/x/../special", None),
+        ("/api/v1/x/../other", "api-v1"),
+        ("/api/v1/./x", "api-v1"),
+        ("/api/v1/../x", None),
     ],
 )
-def test_precedence_most_specific_first(path: str, expected: str) -> None:
-    """SPEC 5: literal paths, then more '/' segments, then longer patterns; case-sensitive."""
+def test_precedence_most_specific_first(path: str, expected: Optional[str]) -> None:
+    """SPEC 5: literal paths, then more '/' segments, then longer patterns; case-sensitive;
+    on the path as routed, and a path whose dot segments resolve under another resource gets
+    no resource."""
     assert router().match(path) == expected
 
 
@@ -111,8 +116,9 @@ def test_memo_is_bounded_across_routers(monkeypatch: pytest.MonkeyPatch) -> None
     assert long_path not in routers[0]._memo
 
 
-def test_percent_encoded_dot_segments_are_judged_resolved() -> None:
-    """SPEC 5: /public/%2E%2E/secret is judged as /secret."""
+def test_percent_encoded_dot_segments_that_leave_their_resource_get_no_grant() -> None:
+    """SPEC 5: /public/%2E%2E/secret, routed to the public view, resolves under /secret:
+    neither resource's grant."""
     app = build_app(
         resources={"/public/*": {"origins": "*"}, "/secret": {"origins": ["https://ok.test"]}}
     )
@@ -212,9 +218,16 @@ _RULES = st.lists(
 
 def one_by_one(rules: list[Union[str, re.Pattern[str]]], path: str) -> Optional[int]:
     """SPEC 5 as written: literal paths first, then regexes in precedence order, first wins
-    (``sorted`` is stable, so equal keys keep the order given), on the resolved path
-    (:func:`remove_dot_segments` has its own tests above)."""
-    path = remove_dot_segments(path)
+    (``sorted`` is stable, so equal keys keep the order given), on the path as it is; a path
+    whose resolved form (:func:`remove_dot_segments` has its own tests above) falls under
+    another rule, or none, gets none."""
+    found = _first_rule(rules, path)
+    if found != _first_rule(rules, remove_dot_segments(path)):
+        return None
+    return found
+
+
+def _first_rule(rules: list[Union[str, re.Pattern[str]]], path: str) -> Optional[int]:
     ordered = sorted(enumerate(rules), key=lambda rule: precedence(rule[1]))
     for index, pattern in ordered:
         if isinstance(pattern, str) and pattern == path:

@@ -66,9 +66,15 @@ def gunicorn_options() -> tuple[str, ...]:
 
 
 class Gunicorn:
-    """gunicorn serving tests/deploy/wsgi_app.py on a loopback port."""
+    """gunicorn serving tests/deploy/wsgi_app.py (or ``target``) on a loopback port."""
 
-    def __init__(self, library: str, workers: int = 1, threads: int = 1) -> None:
+    def __init__(
+        self,
+        library: str,
+        workers: int = 1,
+        threads: int = 1,
+        target: str = "tests.deploy.wsgi_app:app",
+    ) -> None:
         self.port = free_port()
         self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
         env = {**os.environ, "CORS_LIBRARY": library, "PYTHONPATH": str(ROOT)}
@@ -77,7 +83,7 @@ class Gunicorn:
              "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--worker-class", "gthread", "--threads", str(threads),
              "--graceful-timeout", "5", "--log-level", "warning",
-             "tests.deploy.wsgi_app:app"],
+             target],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
         )  # fmt: skip
         try:
