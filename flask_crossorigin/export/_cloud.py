@@ -73,9 +73,7 @@ def _value_key(name: str, value: Any) -> Any:
     if name in ("methods", "expose_headers"):
         return frozenset(str(v).upper() for v in value)
     if name == "allow_headers":
-        return frozenset(
-            v.lower() if isinstance(v, str) else (v.pattern, v.flags) for v in value
-        )
+        return frozenset(v.lower() if isinstance(v, str) else (v.pattern, v.flags) for v in value)
     return value
 
 
@@ -130,9 +128,7 @@ def one_policy(model: ExportModel, prefix: Optional[str], target: str) -> tuple[
             if rule.covered
             else "no CORS policy covers it, so the app sends no CORS headers"
         )
-        losses.append(
-            Loss("resources", "(none)" if not rule.covered else "", rule.rule, f"{what}")
-        )
+        losses.append(Loss("resources", "(none)" if not rule.covered else "", rule.rule, f"{what}"))
     if losses:
         raise Refusal(
             target,

@@ -171,14 +171,15 @@ def to_javascript(pattern: re.Pattern[str]) -> Optional[str]:
     ``^(?:...)$``) matching exactly the lower-cased ASCII strings ``pattern`` fullmatches, or
     ``None`` when that cannot be promised.
 
-    The flags must be Python's IGNORECASE and ASCII (how origin regexes are compiled) and
-    nothing else; the pattern must be ASCII.
+    The flags must include IGNORECASE (how origin and header-name regexes are compiled) and
+    nothing but ASCII or UNICODE besides; the pattern must be ASCII. The strings matched (origins,
+    header names) are ASCII, on which an ASCII pattern means the same in either mode.
     """
     if not pattern.pattern.isascii():
         return None
     if pattern.flags & ~(re.IGNORECASE | re.ASCII | re.UNICODE):
         return None
-    if not pattern.flags & re.IGNORECASE or not pattern.flags & re.ASCII:
+    if not pattern.flags & re.IGNORECASE:
         return None
     try:
         return _js_sequence(_tree(pattern))

@@ -95,9 +95,7 @@ def cors_rules(
         )
     rules: list[dict[str, Any]] = []
     if methods:
-        chunks = [
-            listed[i : i + ORIGINS_PER_RULE] for i in range(0, len(listed), ORIGINS_PER_RULE)
-        ]
+        chunks = [listed[i : i + ORIGINS_PER_RULE] for i in range(0, len(listed), ORIGINS_PER_RULE)]
         for dropped in chunks[MAX_RULES:]:
             for origin in dropped:
                 report.add("origins", origin, label, "beyond S3's 100 rules; dropped")
