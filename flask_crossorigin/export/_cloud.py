@@ -23,8 +23,8 @@ import click
 
 from ..origins import Kind, OriginEntry
 from ..policy import Policy
-from .model import NARROWER, ExportModel, ExportRoute, LeftToApp, Loss, LossReport
 from ._regex import finite_origins
+from .model import NARROWER, ExportModel, ExportRoute, LeftToApp, Loss, LossReport
 
 PATH_OPTION = click.Option(
     ["--path"],

@@ -25,11 +25,11 @@ from typing import Any
 
 import click
 
+from ._cloud import PATH_OPTION, header_names, one_policy, origin_list
 from .cli import DeployedFileError, Target
 from .model import ExportModel, LossReport
-from ._cloud import PATH_OPTION, header_names, one_policy, origin_list
 
-#: The HTTP API's bounds for ``MaxAge`` (botocore's model: ``IntegerWithLengthBetweenMinus1And86400``).
+#: The HTTP API's bounds for ``MaxAge`` (botocore's ``apigatewayv2`` model).
 MAX_AGE_RANGE = (-1, 86400)
 
 _WHERE = "an HTTP API's CORS configuration"

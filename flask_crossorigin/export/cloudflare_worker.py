@@ -1,4 +1,4 @@
-"""``flask cors export cloudflare-worker``: a module Worker that makes the app's decisions at the edge.
+"""``flask cors export cloudflare-worker``: a module Worker making the app's decisions at the edge.
 
 The file is an ES module (``export default { async fetch(request, env, ctx) }``) holding the
 compiled policies as data and the decision of :mod:`flask_crossorigin.decision` written in
@@ -31,10 +31,10 @@ from ..decision import _SAFE_TOKEN
 from ..origins import MAX_ORIGIN_LENGTH, Kind
 from ..policy import Policy
 from ..tokens import MAX_REQUEST_HEADERS_COUNT, MAX_REQUEST_HEADERS_LENGTH
-from .cli import DeployedFileError, Target
-from .model import ExportModel, ExportRoute, LossReport
 from ._cloud import differing_options
 from ._regex import to_javascript
+from .cli import DeployedFileError, Target
+from .model import ExportModel, ExportRoute, LossReport
 
 #: Marks the line of the generated file that holds the configuration (read by ``--check``).
 CONFIG_MARK = "const CONFIG = "
@@ -256,7 +256,12 @@ const ACEH = "Access-Control-Expose-Headers";
 const ACAPN = "Access-Control-Allow-Private-Network";
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SAFE_TOKEN = new RegExp("^[!-+\\--~]{1," + MAX_ORIGIN_LENGTH + "}$");
-const ORIGIN = /^([a-z][a-z0-9+.\-]*):\/\/(\[[0-9a-f:.]{2,45}\]|[a-z0-9_\-]{1,63}(?:\.[a-z0-9_\-]{1,63})*\.?)(?::([1-9][0-9]{0,4}))?$/i;
+const LABEL = "[a-z0-9_\\-]{1,63}";
+const ORIGIN = new RegExp(
+  "^([a-z][a-z0-9+.\\-]*)://(\\[[0-9a-f:.]{2,45}\\]|" + LABEL + "(?:\\." + LABEL + ")*\\.?)" +
+    "(?::([1-9][0-9]{0,4}))?$",
+  "i",
+);
 const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/i;
 const NOT_EXPOSED = new Set(["set-cookie", "set-cookie2", "cache-control", "content-language",
   "content-length", "content-type", "expires", "last-modified", "pragma", "vary"]);

@@ -27,12 +27,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
 from ..origins import Kind, OriginEntry
+from ._cloud import PATH_OPTION, header_names, one_policy, origin_list
 from .cli import DeployedFileError, Target
 from .model import ExportModel, LossReport
-from ._cloud import PATH_OPTION, header_names, one_policy, origin_list
 
 #: The methods an S3 CORS rule may name.
 S3_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
+#: Methods a browser sends without a preflight (Fetch: CORS-safelisted methods).
+SAFELISTED = frozenset({"GET", "HEAD", "POST"})
 #: The most rules one bucket's configuration holds.
 MAX_RULES = 100
 #: Origins per rule: the exported rules are split so that none holds more.
@@ -70,6 +72,14 @@ def cors_rules(
         methods = [m for m in S3_METHODS if m in policy.methods]
     for method in sorted(policy.methods - set(S3_METHODS) - {"OPTIONS", "*"}):
         report.add("methods", method, label, "S3 serves GET, PUT, POST, DELETE and HEAD only")
+    for method in [] if policy.any_method else sorted(SAFELISTED - policy.methods):
+        report.add(
+            "methods",
+            f"(without {method})",
+            label,
+            f"browsers send {method} without a preflight and the app grants it whatever "
+            f"'methods' says, but S3 answers only the methods a rule lists: S3 refuses it",
+        )
     headers: list[str] = []
     for name in header_names(policy, label, report, _WHERE):
         if name != "*" and "*" in name:
