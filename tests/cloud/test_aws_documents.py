@@ -1,4 +1,4 @@
-"""API Gateway HTTP API and S3 documents from the app's policy (SPEC section 8, issue items 1, 3, 6).
+"""API Gateway HTTP API and S3 documents from the policy (SPEC section 8; issue items 1, 3, 6).
 
 Each document passes botocore's own request validation (the AWS SDK's service models, offline),
 and what it means is judged by the services' documented rules, transcribed below as small
@@ -199,7 +199,7 @@ def test_http_api_check_against_get_api_output(tmp_path: Path) -> None:
     """Issue item 6: --check reads `aws apigatewayv2 get-api` output and names each drift."""
     app = api_app()
     _, _, document = export(app, "apigateway-http", "--path", "/api/")
-    deployed = {"ApiId": "a1b2c3", "Name": "api", "CorsConfiguration": dict(document)}
+    deployed: dict[str, Any] = {"ApiId": "a1", "Name": "api", "CorsConfiguration": dict(document)}
     path = tmp_path / "get-api.json"
     path.write_text(json.dumps(deployed))
     args = ["apigateway-http", "--path", "/api/", "--check", str(path)]
