@@ -552,3 +552,65 @@ def test_s3_check_against_get_bucket_cors(tmp_path: Path) -> None:
     path.write_text("[]")
     status, output, _ = export(app, "s3", "--path", "/files/", "--check", str(path))
     assert status == 2 and "cannot read" in output
+
+
+# --- CloudFront ------------------------------------------------------------------------------
+
+
+def test_cloudfront_policies_pass_botocore() -> None:
+    """Issue item 4: one ResponseHeadersPolicyConfig per cache behaviour path pattern, each
+    what CreateResponseHeadersPolicy takes (botocore's cloudfront model), with OriginOverride
+    so CloudFront's headers replace the app's."""
+    app = api_app()
+    status, output, document = export(app, "cloudfront")
+    assert status == 0, output
+    patterns = [b["PathPattern"] for b in document["ResponseHeadersPolicies"]]
+    assert patterns == ["/api/items", "/api/items/*", "/files/*"]
+    for behaviour in document["ResponseHeadersPolicies"]:
+        config = behaviour["ResponseHeadersPolicyConfig"]
+        validate(
+            "cloudfront", "CreateResponseHeadersPolicy", {"ResponseHeadersPolicyConfig": config}
+        )
+        assert config["CorsConfig"]["OriginOverride"] is True
+    files = document["ResponseHeadersPolicies"][2]["ResponseHeadersPolicyConfig"]["CorsConfig"]
+    assert files["AccessControlAllowOrigins"] == {"Quantity": 1, "Items": ["*"]}
+    status, output, single = export(app, "cloudfront", "--path", "/api/items/*")
+    assert status == 0, output
+    assert single["CorsConfig"]["AccessControlAllowCredentials"] is True
+    assert single["CorsConfig"]["AccessControlMaxAgeSec"] == 600
+
+
+def test_cloudfront_refuses_a_pattern_over_rules_left_to_the_app() -> None:
+    """Issue item 6: a path pattern that would also add CORS headers to a rule left to the
+    app (here a converter no pattern states) is refused: exit 2, a loss line."""
+    app = Flask("cf")
+
+    @app.route("/api/<name>")
+    def named(name: str) -> str:
+        return name
+
+    @app.route("/api/n/<float(signed=True):n>")
+    def number(n: float) -> str:
+        return "number"
+
+    CORS(app, resources={r"/api/*": {"origins": "https://app.example.com"}})
+    status, output, _ = export(app, "cloudfront")
+    assert status == 2, output
+    assert "resources= on /api/n/<float(signed=True):n>: matches /api/* but" in output
+
+
+def test_cloudfront_check(tmp_path: Path) -> None:
+    """Issue item 6: --check reads get-response-headers-policy output and names the drift."""
+    app = api_app()
+    _, _, config = export(app, "cloudfront", "--path", "/files/*")
+    deployed: dict[str, Any] = {
+        "ResponseHeadersPolicy": {"Id": "x", "ResponseHeadersPolicyConfig": config}
+    }
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(deployed))
+    args = ["cloudfront", "--path", "/files/*", "--check", str(path)]
+    assert export(app, *args)[0] == 0
+    config["CorsConfig"]["AccessControlAllowCredentials"] = True
+    path.write_text(json.dumps(deployed))
+    status, output, _ = export(app, *args)
+    assert status == 1 and "AccessControlAllowCredentials=True" in output
