@@ -11,6 +11,8 @@ import fnmatch
 import itertools
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional
@@ -614,3 +616,142 @@ def test_cloudfront_check(tmp_path: Path) -> None:
     path.write_text(json.dumps(deployed))
     status, output, _ = export(app, *args)
     assert status == 1 and "AccessControlAllowCredentials=True" in output
+
+
+# --- API Gateway REST API --------------------------------------------------------------------
+
+openapi_validator = pytest.importorskip("openapi_spec_validator")
+
+REST_ORIGINS = [
+    "https://app.example.com",
+    "https://*.example.org",
+    "https://*.example.net:*",
+    "http://localhost:*",
+    r"https://(www\.)?shop\.example\.(com|net)",
+]
+
+
+def test_rest_document_is_valid_openapi() -> None:
+    """Issue item 2: an OpenAPI 3 document that openapi-spec-validator accepts, with a mock
+    OPTIONS method per route (converters as {param}, paths as greedy {name+})."""
+    status, output, document = export(
+        api_app(origins=REST_ORIGINS), "apigateway-rest", "--accept-narrower"
+    )
+    assert status == 0, output
+    openapi_validator.validate(document)
+    assert sorted(document["paths"]) == ["/api/items", "/api/items/{item_id}", "/files/{name+}"]
+    options = document["paths"]["/api/items/{item_id}"]["options"]
+    integration = options["x-amazon-apigateway-integration"]
+    assert integration["type"] == "mock"
+    answer = integration["responses"]["default"]
+    assert answer["responseParameters"] == {
+        "method.response.header.Access-Control-Allow-Methods": "'DELETE, GET, POST, PUT'",
+        "method.response.header.Access-Control-Allow-Headers": (
+            "'authorization, content-type, x-request-id'"
+        ),
+        "method.response.header.Access-Control-Max-Age": "'600'",
+        "method.response.header.Access-Control-Allow-Credentials": "'true'",
+    }
+    template = answer["responseTemplates"]["application/json"]
+    assert "$origin == 'https://app.example.com'" in template
+    assert "Access-Control-Allow-Origin = $origin" in template
+
+
+def test_rest_gateway_responses_carry_cors() -> None:
+    """Issue item 2: DEFAULT_4XX and DEFAULT_5XX carry Access-Control-Allow-Origin when one
+    value suits every allowed origin, so authorizer and throttling errors are readable."""
+    app = Flask("one")
+    _views(app)
+    CORS(app, origins="https://app.example.com", supports_credentials=True)
+    status, output, document = export(app, "apigateway-rest")
+    assert status == 0, output
+    responses = document["x-amazon-apigateway-gateway-responses"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        assert responses[kind]["responseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+            "gatewayresponse.header.Access-Control-Allow-Credentials": "'true'",
+            "gatewayresponse.header.Vary": "'Origin'",
+        }
+    status, output, _ = export(api_app(), "apigateway-rest")
+    assert status == 2
+    assert "a gateway response sends one Access-Control-Allow-Origin" in output
+
+
+PATTERN_PROBES = [
+    "https://a.example.org",
+    "https://a.b.example.org",
+    "https://example.org",
+    "https://a.example.org:8443",
+    "https://a.example.net:8443",
+    "https://a.example.net",
+    "https://a.example.net:70000",
+    "http://localhost",
+    "http://localhost:3000",
+    "http://localhost:65535",
+    "http://localhost:65536",
+    "http://localhost:0",
+    "https://shop.example.net",
+    "https://www.shop.example.com",
+    "https://evil.test",
+    "https://a.example.org.evil.test",
+    "https://" + "a." * 130 + "example.org",
+    "HTTPS://A.EXAMPLE.ORG",
+]
+
+
+def _rest_policy_regexes() -> tuple[Any, list[str]]:
+    from flask_crossorigin.export.apigateway_rest import java_regex
+    from flask_crossorigin.export.model import export_routes
+
+    app = api_app(origins=REST_ORIGINS)
+    policy = next(r.policy for r in export_routes(app).routes if r.rule == "/api/items")
+    regexes = [java_regex(e) for e in policy.settings["origins"] if e.kind.name != "EXACT"]
+    assert all(regexes)
+    return policy, [r for r in regexes if r]
+
+
+def test_rest_java_regexes_match_the_app() -> None:
+    """Issue item 2: each pattern and regex written for $origin.matches() (a whole-string
+    match) allows exactly the origins the app allows (re.fullmatch reads this subset of
+    Java's syntax alike; Java itself runs them below)."""
+    from flask_crossorigin.origins import Match
+
+    policy, regexes = _rest_policy_regexes()
+    for origin in PATTERN_PROBES:
+        ours = any(re.fullmatch(r, origin) for r in regexes)
+        assert ours == (policy.origins.match(origin) is Match.ALLOWED), origin
+
+
+JAVA = shutil.which("java")
+
+
+@pytest.mark.skipif(JAVA is None, reason="no Java runtime")
+def test_rest_java_regexes_under_java(tmp_path: Path) -> None:
+    """Issue item 2: Java's own String.matches (what VTL's $origin.matches calls) gives the
+    app's answers on every probe."""
+    from flask_crossorigin.origins import Match
+
+    policy, regexes = _rest_policy_regexes()
+    source = tmp_path / "Probe.java"
+    source.write_text(
+        "import java.nio.file.*; import java.util.*;\n"
+        "public class Probe { public static void main(String[] a) throws Exception {\n"
+        "  List<String> r = Files.readAllLines(Path.of(a[0]));\n"
+        "  for (String o : Files.readAllLines(Path.of(a[1]))) {\n"
+        "    boolean m = false; for (String x : r) m |= o.matches(x);\n"
+        "    System.out.println(m); } } }\n"
+    )
+    (tmp_path / "regexes.txt").write_text("\n".join(regexes) + "\n")
+    (tmp_path / "origins.txt").write_text("\n".join(PATTERN_PROBES) + "\n")
+    assert JAVA is not None
+    result = subprocess.run(
+        [JAVA, str(source), str(tmp_path / "regexes.txt"), str(tmp_path / "origins.txt")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    verdicts = result.stdout.split()
+    assert len(verdicts) == len(PATTERN_PROBES)
+    for origin, verdict in zip(PATTERN_PROBES, verdicts):
+        assert (verdict == "true") == (policy.origins.match(origin) is Match.ALLOWED), origin
