@@ -130,7 +130,12 @@ def servers(policy: str, threads: int, scale: float) -> Iterator[dict[str, Serve
 
 
 def burst(
-    port: int, path: str, headers: dict[str, str], settings: Settings, count: int
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    settings: Settings,
+    count: int,
+    method: str = "GET",
 ) -> tuple[float, list[float], int]:
     """Send up to ``count`` requests (and for at most ``settings.seconds``); return the wall
     time, the latencies in seconds, and the number of failed requests."""
@@ -153,7 +158,7 @@ def burst(
                 if start > deadline:
                     break
                 try:
-                    conn.request("GET", path, headers=headers)
+                    conn.request(method, path, headers=headers)
                     response = conn.getresponse()
                     response.read()
                     ok = response.status == 200

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from . import floors
+from . import edge, floors
 from . import scenarios as sc
 
 OURS, THEIRS = "flask-crossorigin", "flask-cors"
@@ -482,6 +482,13 @@ def text_report(results: dict[str, Any]) -> str:
             "End to end (gunicorn on loopback)",
             text_table(E2E_HEADER, e2e_rows(results["e2e"])),
         ]
+    if results.get("edge"):
+        parts += [
+            "",
+            f"Preflights end to end ({results['edge']['policy']}, {results['edge']['path']}): "
+            "nginx with `flask cors export nginx` vs the app",
+            text_table(edge.HEADER, edge.rows(results["edge"])),
+        ]
     if results.get("flatness"):
         parts += [
             "",
@@ -528,6 +535,15 @@ def rst_report(results: dict[str, Any]) -> str:
     if results.get("e2e"):
         parts.append(
             _rst_list_table("End to end through gunicorn", E2E_HEADER, e2e_rows(results["e2e"]))
+        )
+    if results.get("edge"):
+        parts.append(
+            _rst_list_table(
+                "Preflights end to end: nginx with the exported policy, nginx proxying to the "
+                "app, and the app alone",
+                edge.HEADER,
+                edge.rows(results["edge"]),
+            )
         )
     if results.get("flatness"):
         parts.append(

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, floors, inprocess, profile_request, report, startup  # noqa: E402
+from bench import e2e, edge, floors, inprocess, profile_request, report, startup  # noqa: E402
 from bench import scenarios as sc  # noqa: E402
 
 DOCS_CHART = ROOT / "docs" / "_static" / "performance.png"
@@ -123,6 +123,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     if e2e_policies and not args.no_e2e:
         e2e_settings = dataclasses.replace(e2e_settings, policies=e2e_policies)
         results["e2e"] = e2e.run(e2e_settings, progress)
+    results["edge"] = None
+    if not args.no_e2e and "one" in policies and edge.available():
+        results["edge"] = edge.run(e2e_settings, progress)
     results["profile"] = []
     if not args.no_profile:
         progress("[profile] cProfile of the per-request path")

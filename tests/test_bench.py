@@ -101,6 +101,14 @@ def test_quick_end_to_end_through_gunicorn(tmp_path: Path) -> None:
         for library, numbers in result["libraries"].items():
             assert numbers["requests"] > 0, library
             assert numbers["errors"] == 0, library
+    # Preflights through nginx with the exported policy, through nginx proxying, and the app.
+    from bench import edge
+
+    if edge.available():
+        rows = results["edge"]["rows"]  # type: ignore[index]
+        assert [r["setup"] for r in rows] == ["app", "proxy", "export"]
+        assert all(r["rps_median"] > 0 for r in rows)
+        assert "nginx with the export (answers itself)" in (tmp_path / "latest.txt").read_text()
 
 
 def _startup_case(

@@ -50,16 +50,20 @@ from ..resources import PathRouter, literal_prefix
 NARROWER = 2
 
 _VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-#: Characters written as they are in a path pattern; every other one is escaped.
-_PLAIN = re.compile(r"[A-Za-z0-9_~-]")
+#: Characters written as they are in a path pattern; ``.`` is escaped with a backslash and
+#: every other one as ``\xHH`` (no backslash-backslash, which nginx's parser would unescape).
+_PLAIN = re.compile(r"[A-Za-z0-9_~/-]")
 _UUID = "[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
 #: Regex syntax after which a resource pattern's match could depend on what follows a prefix.
 _CONTEXT_SYNTAX = re.compile(r"\$|\\[ZbBA]|\(\?[=!<]")
 
 
 def escape(text: str) -> str:
-    """``text`` as a literal in a pattern Python's ``re`` and PCRE read alike (ASCII only)."""
-    return "".join(c if _PLAIN.fullmatch(c) else f"\\{c}" for c in text)
+    """``text`` as a literal in a pattern Python's ``re`` and PCRE read alike (ASCII only),
+    safe inside a double-quoted string of an nginx configuration file."""
+    return "".join(
+        c if _PLAIN.fullmatch(c) else "\\." if c == "." else f"\\x{ord(c):02x}" for c in text
+    )
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ class Loss:
 
     def line(self) -> str:
         where = f" on {self.route}" if self.route else ""
-        return f"{self.option}={self.value}{where}: {self.why}"
+        return f"{self.option} '{self.value}'{where}: {self.why}"
 
 
 @dataclass

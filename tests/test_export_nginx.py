@@ -1,0 +1,449 @@
+"""SPEC 8: ``flask cors export nginx``: the maps decide as the compiled policy does, the loss
+report names what nginx cannot follow, ``--check`` names drift.
+
+The maps' regexes are written in the syntax Python's ``re`` and PCRE read alike, so the oracle
+tests below evaluate each map as nginx does (string keys case-insensitively, then the regexes
+in order, then ``default``) with Python's ``re`` and compare with the app's own decision
+(:func:`flask_crossorigin.decision.decide`) on generated values. The real nginx runs the same
+files in ``tests/deploy/test_export_nginx.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from click.testing import Result
+from flask import Blueprint, Flask
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin.decision import decide
+from flask_crossorigin.export import LossReport, export_routes
+from flask_crossorigin.export.model import escape
+from flask_crossorigin.export.nginx import parse, render, translate_regex
+from flask_crossorigin.origins import split_origin
+from flask_crossorigin.policy import Policy
+from flask_crossorigin.tokens import parse_request_headers
+
+# --- evaluating the written maps as nginx does ----------------------------------------------
+
+
+def map_value(entries: tuple[tuple[str, str], ...], value: str) -> str:
+    """nginx's ``map``: string keys (case-insensitive), then regexes in order, then default."""
+    default = ""
+    for key, result in entries:
+        if key == "default":
+            default = result
+        elif not key.startswith("~") and key.lower() == value.lower():
+            return result.replace("$http_origin", value)
+    for key, result in entries:
+        if key.startswith("~*"):
+            if re.search(key[2:], value, re.IGNORECASE):
+                return result.replace("$http_origin", value)
+        elif key.startswith("~") and re.search(key[1:], value):
+            return result.replace("$http_origin", value)
+    return default.replace("$http_origin", value)
+
+
+def maps_of(app: Flask) -> dict[str, tuple[tuple[str, str], ...]]:
+    report = LossReport("nginx")
+    text = render(export_routes(app), report, {})
+    return {name: entries for name, (_, entries) in parse(text).maps.items()}
+
+
+def policy_app(**options: Any) -> Flask:
+    app = Flask("oracle")
+    app.add_url_rule("/api", "api", lambda: "ok")
+    CORS(app, **options)
+    return app
+
+
+def the_policy(app: Flask) -> Policy:
+    (route,) = [r for r in export_routes(app).routes if r.rule == "/api"]
+    return route.policy
+
+
+ORIGIN_OPTIONS = {
+    "origins": [
+        "https://app.example.com",
+        "http://localhost:3000",
+        "https://*.example.org",
+        "https://*.example.net:8443",
+        "https://*.example.io:*",
+        "http://127.0.0.1:*",
+        "http://localhost:*",
+        r"https://(app|admin)\.example\.dev",
+        re.compile(r"https://[a-z0-9-]+\.preview\.example\.com"),
+        r"http://.*\.local\.test",
+        "null",
+    ]
+}
+
+schemes = st.sampled_from(["https", "http", "HTTPS", "ws", "h"])
+labels = st.sampled_from(
+    ["app", "admin", "APP", "a", "x-y", "_s", "-", "1", "0x1f", "pr-1", "", "a.b", "é"]
+)
+hosts_tail = st.sampled_from(
+    [
+        "example.com",
+        "example.org",
+        "example.net",
+        "example.io",
+        "example.dev",
+        "preview.example.com",
+        "local.test",
+        "localhost",
+        "127.0.0.1",
+        "256.0.0.1",
+        "[::1]",
+        "example.org.",
+        "evil.com",
+        "example.org.evil.com",
+    ]
+)
+ports = st.sampled_from(["", ":443", ":8443", ":3000", ":0", ":65535", ":65536", ":08443", ":x"])
+
+
+@st.composite
+def origins(draw: st.DrawFn) -> str:
+    if draw(st.booleans()) and draw(st.booleans()):
+        return draw(st.sampled_from(["null", "NULL", "*", "", "https://app.example.com/", " x"]))
+    parts = draw(st.lists(labels, max_size=3))
+    host = ".".join([*parts, draw(hosts_tail)]) if parts else draw(hosts_tail)
+    return f"{draw(schemes)}://{host}{draw(ports)}"
+
+
+@given(origin=origins())
+def test_origin_map_grants_what_the_app_grants(origin: str) -> None:
+    """SPEC 3/8: the exported origin map allows exactly the origins the policy allows: exact,
+    any-port, subdomain patterns (with fixed and any port), regexes, ``null``."""
+    app = policy_app(**ORIGIN_OPTIONS)
+    maps = maps_of(app)
+    policy = the_policy(app)
+    granted = map_value(maps["cors_1_origin"], origin)
+    expected = dict(decide(policy, "GET", origin or None).headers).get(
+        "Access-Control-Allow-Origin", ""
+    )
+    assert granted == expected
+
+
+@given(origin=origins())
+def test_public_policy_reflects_what_the_app_reflects(origin: str) -> None:
+    """SPEC 3/8: a public policy answers every safe token; with send_wildcard, ``*``."""
+    for options in ({}, {"send_wildcard": True}, {"always_send": False}):
+        app = policy_app(**options)
+        granted = map_value(maps_of(app)["cors_1_origin"], origin)
+        expected = dict(decide(the_policy(app), "GET", origin or None).headers).get(
+            "Access-Control-Allow-Origin", ""
+        )
+        assert granted == expected
+
+
+header_names = st.sampled_from(
+    ["X-Token", "x-token", "Content-Type", "X-Other", "Authorization", "", " ", "x y", "a@b"]
+)
+
+
+@given(names=st.lists(header_names, max_size=5), sep=st.sampled_from([",", ", ", " ,", ",,"]))
+def test_request_headers_map_allows_what_the_app_allows(names: list[str], sep: str) -> None:
+    """SPEC 4/8: the Access-Control-Request-Headers map accepts exactly the lists the app's
+    parser accepts and allows (exact names case-insensitively, and '*')."""
+    value = sep.join(names)
+    for options in ({"allow_headers": ["X-Token", "Content-Type"]}, {}):
+        app = policy_app(**options)
+        policy = the_policy(app)
+        parsed = parse_request_headers(value)
+        expected = parsed is not None and all(
+            policy.allow_headers.allows(n.lower()) for n in parsed
+        )
+        assert (map_value(maps_of(app)["cors_1_headers"], value) == "1") == expected
+
+
+def test_request_headers_bounds_are_the_apps() -> None:
+    """SPEC 4: over 64 names or 4096 characters the app refuses; so does the map."""
+    maps = maps_of(policy_app())["cors_1_headers"]
+    assert map_value(maps, ",".join(["x-a"] * 64)) == "1"
+    assert map_value(maps, ",".join(["x-a"] * 65)) == "0"
+    assert map_value(maps, "x" * 4096) == "1"
+    assert map_value(maps, "x" * 4097) == "0"
+
+
+@given(method=st.sampled_from(["GET", "get", "PUT", "PURGE", "P T", "", "DELETE", "OPTIONS"]))
+def test_method_map_allows_what_the_app_allows(method: str) -> None:
+    """SPEC 4: methods are compared case-sensitively; ``*`` allows any token."""
+    for methods in (["GET", "PUT"], ["*"]):
+        app = policy_app(methods=methods)
+        policy = the_policy(app)
+        expected = policy.any_method and bool(re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", method))
+        expected = expected or (not policy.any_method and method in policy.methods)
+        assert (map_value(maps_of(app)["cors_1_method"], method) == "1") == expected
+
+
+# --- regex translation ------------------------------------------------------------------------
+
+
+@given(origin=origins())
+def test_translated_regexes_match_what_python_matches(origin: str) -> None:
+    """SPEC 8: a translated regex admits exactly the well-formed origins the app's regex
+    full-matches."""
+    for text in (
+        r"https://(app|admin)\.example\.dev",
+        r"https://[a-z0-9-]+\.preview\.example\.com",
+        r"http://.*\.local\.test",
+        r"https?://(www\.)?example\.org(:\d+)?",
+        r"https://[^.]+\.example\.io",
+    ):
+        compiled = re.compile(text, re.IGNORECASE | re.ASCII)
+        key, why = translate_regex(compiled)
+        if key is None:
+            assert "IPv6" in why
+            continue
+        parts = split_origin(origin)
+        lowered = (
+            None
+            if parts is None
+            else f"{parts[0]}://{parts[1]}" + (f":{parts[2]}" if parts[2] else "")
+        )
+        expected = lowered is not None and compiled.fullmatch(lowered) is not None
+        assert bool(re.search(key[2:], origin, re.IGNORECASE)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (r"https://[a-z]+\.example\.com(?=x)", "lookaround"),
+        (r"https://(a)\1\.example\.com", "back-reference"),
+        (r"https://\w+\.ex\u00e4mple\.com", "outside ASCII"),
+        (r"https://[^/]+", "IPv6"),
+        (r"https://\S+\.example\.com", "category"),
+    ],
+)
+def test_untranslatable_regexes_are_named(text: str, why: str) -> None:
+    """SPEC 8: lookarounds, back-references, non-ASCII, classes nginx may read otherwise, and
+    regexes that could match an IPv6 host are not translated; the reason says which."""
+    key, reason = translate_regex(re.compile(text, re.IGNORECASE | re.ASCII))
+    assert key is None
+    assert why in reason
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+def routes_app() -> Flask:
+    app = Flask("routes")
+
+    @app.get("/api/items/<int:item_id>")
+    def item(item_id: int) -> str:
+        return "item"
+
+    @app.get("/api/files/<path:name>")
+    def files(name: str) -> str:
+        return "file"
+
+    @app.get("/api/special/<int:n>")
+    def special(n: int) -> str:
+        return "special"
+
+    @app.get("/open")
+    @cross_origin(origins="*")
+    def open_view() -> str:
+        return "open"
+
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+
+    @bp.get("/<name>")
+    def named(name: str) -> str:
+        return name
+
+    CORS(bp, origins=["https://bp.example.com"])
+    app.register_blueprint(bp)
+    CORS(
+        app,
+        resources={
+            r"/api/special/1.*": {"origins": ["https://one.example.com"]},
+            r"/api/*": {"origins": ["https://app.example.com"]},
+        },
+    )
+    return app
+
+
+def test_routes_carry_the_policy_the_app_answers_with() -> None:
+    """SPEC 8: each exported route has the Coverage the request path would find; converters
+    become patterns; a route whose resource depends on the path is left to the app."""
+    model = export_routes(routes_app())
+    by_rule = {r.rule: r for r in model.routes}
+    assert by_rule["/api/items/<int:item_id>"].coverage.source == "resources['/api/*']"
+    assert by_rule["/api/items/<int:item_id>"].path_regex == "^/api/items/[0-9]+$"
+    assert by_rule["/api/files/<path:name>"].path_regex == "^/api/files/[^/].*$"
+    assert by_rule["/open"].coverage.source.startswith("@cross_origin on ")
+    assert by_rule["/bp/<name>"].coverage.source == "blueprint 'bp'"
+    left = {r.rule: r.why for r in model.left_to_app}
+    assert "may cover some of its paths only" in left["/api/special/<int:n>"]
+    assert left["/static/<path:filename>"] == ""
+
+
+def test_a_path_pattern_is_the_literal_path() -> None:
+    """SPEC 8: rule text is escaped so both engines (and nginx's quoting) read a literal."""
+    text = '/a.b$c{d}"e\\f(g)'
+    assert re.fullmatch(escape(text), text)
+    assert "\\\\" not in escape(text)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def run(app: Flask, *args: str) -> Result:
+    return app.test_cli_runner().invoke(args=["cors", "export", "nginx", *args])
+
+
+def lossy_app() -> Flask:
+    app = Flask("lossy")
+    app.add_url_rule("/api/data", "data", lambda: "ok")
+
+    def trusted(origin: str) -> bool:
+        return origin.endswith(".trusted.example")
+
+    CORS(
+        app,
+        resources={
+            r"/api/*": {
+                "origins": [
+                    "https://app.example.com",
+                    trusted,
+                    r"https://[a-z]+\.example\.com(?!\.evil)",
+                ]
+            }
+        },
+    )
+    return app
+
+
+def test_loss_report_names_option_value_route_and_exits_2() -> None:
+    """SPEC 8: a callable and an untranslatable regex are named in the loss report on
+    standard error with the option, the value as written and the route; exit 2, nothing
+    written, no traceback."""
+    result = run(lossy_app())
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert (
+        "origins '<callable lossy_app.<locals>.trusted>' on /api/data (data): a callable "
+        "cannot run in nginx; dropped: nginx refuses it"
+    ) in result.stderr
+    assert (
+        "origins 'https://[a-z]+\\.example\\.com(?!\\.evil)' on /api/data (data): it uses "
+        "a negative lookaround"
+    ) in result.stderr
+    assert "--accept-narrower" in result.stderr
+
+
+def test_accept_narrower_writes_without_the_dropped_entries(tmp_path: Path) -> None:
+    """SPEC 8: with --accept-narrower the file is written; the dropped entries refuse."""
+    out = tmp_path / "cors.conf"
+    result = run(lossy_app(), "--accept-narrower", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Narrower policy accepted" in result.stderr
+    entries = {n: e for n, (_, e) in parse(out.read_text()).maps.items()}["cors_1_origin"]
+    assert map_value(entries, "https://app.example.com") == "https://app.example.com"
+    assert map_value(entries, "https://x.trusted.example") == ""
+    assert map_value(entries, "https://abc.example.com") == ""
+
+
+def test_options_are_written(tmp_path: Path) -> None:
+    """Issue item 1: --listen, --server-name and --upstream reach the server block."""
+    result = run(
+        routes_app(),
+        "--listen",
+        "127.0.0.1:9999",
+        "--server-name",
+        "api.example.com",
+        "--upstream",
+        "http://127.0.0.1:7000",
+    )
+    assert result.exit_code == 0, result.output
+    assert "    listen 127.0.0.1:9999;\n    server_name api.example.com;\n" in result.stdout
+    assert "proxy_pass http://127.0.0.1:7000;" in result.stdout
+    bad = run(routes_app(), "--upstream", "http://127.0.0.1:7000/app")
+    assert bad.exit_code == 2
+    assert "no path" in bad.output
+
+
+# --- --check ----------------------------------------------------------------------------------
+
+
+def checked(app: Flask, tmp_path: Path, edit: Optional[tuple[str, str]] = None) -> Result:
+    deployed = tmp_path / "cors.conf"
+    written = run(app, "-o", str(deployed))
+    assert written.exit_code == 0, written.output
+    if edit is not None:
+        text = deployed.read_text()
+        assert edit[0] in text
+        deployed.write_text(text.replace(edit[0], edit[1], 1))
+    return run(app, "--check", str(deployed))
+
+
+def credentials_app() -> Flask:
+    return policy_app(
+        origins=["https://app.example.com"],
+        supports_credentials=True,
+        allow_headers=["Content-Type", "X-Token"],
+        expose_headers=["X-Total"],
+    )
+
+
+def test_check_passes_an_unchanged_file(tmp_path: Path) -> None:
+    """Issue item 4: today's export checks clean, exit 0."""
+    result = checked(credentials_app(), tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "matches the app's policy" in result.stdout
+
+
+def test_check_names_an_added_origin(tmp_path: Path) -> None:
+    """Issue item 4: an origin added by hand is named, exit 1."""
+    line = '    "https://app.example.com" "$http_origin";\n'
+    result = checked(
+        credentials_app(), tmp_path, (line, line + '    "https://evil.example" "1";\n')
+    )
+    assert result.exit_code == 1
+    assert "/api (api): the deployed copy allows origin 'https://evil.example'" in result.stdout
+
+
+def test_check_names_a_removed_header(tmp_path: Path) -> None:
+    """Issue item 4: a response header removed by hand, and an allowed request header taken
+    out of the list, are named, exit 1."""
+    result = checked(
+        credentials_app(),
+        tmp_path,
+        ("        add_header Access-Control-Expose-Headers $cors_1_aceh always;\n", ""),
+    )
+    assert result.exit_code == 1
+    assert "lacks `add_header Access-Control-Expose-Headers $cors_K_aceh always`" in (result.stdout)
+    result = checked(credentials_app(), tmp_path, ("content-type|x-token", "x-token"))
+    assert result.exit_code == 1
+    assert "the deployed copy refuses request header content-type; the app allows it" in (
+        result.stdout
+    )
+
+
+def test_check_names_an_older_policy(tmp_path: Path) -> None:
+    """Issue item 4: a file written for yesterday's policy names what changed since."""
+    deployed = tmp_path / "cors.conf"
+    assert run(policy_app(origins=["https://old.example.com"]), "-o", str(deployed)).exit_code == 0
+    result = run(policy_app(origins=["https://new.example.com"]), "--check", str(deployed))
+    assert result.exit_code == 1
+    assert "allows origin 'https://old.example.com'; the app does not" in result.stdout
+    assert "refuses origin 'https://new.example.com'; the app allows it" in result.stdout
+
+
+def test_check_refuses_an_unreadable_file(tmp_path: Path) -> None:
+    """Issue item 4: a file crossplane cannot parse, or a missing one: exit 2, no traceback."""
+    broken = tmp_path / "broken.conf"
+    broken.write_text("server { location / { \n")
+    result = run(credentials_app(), "--check", str(broken))
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
+    result = run(credentials_app(), "--check", str(tmp_path / "missing.conf"))
+    assert result.exit_code == 2
