@@ -147,7 +147,7 @@ def test_http_api_refuses_a_union_that_widens() -> None:
     status, output, _ = export(api_app(), "apigateway-http")
     assert status == 2
     assert "refuses" in output
-    assert re.search(r"- origins, .* on /files/<path:name> \(files\): differs from", output)
+    assert re.search(r"- origins, .* '.*' on /files/<path:name> \(files\): differs from", output)
     assert "--path PREFIX" in output
     status, output, _ = export(api_app(), "apigateway-http", "--accept-narrower")
     assert status == 2
@@ -163,15 +163,15 @@ def test_http_api_refuses_uncovered_routes() -> None:
     CORS(app, resources={r"/api/*": {"origins": "https://app.example.com"}})
     status, output, _ = export(app, "apigateway-http")
     assert status == 2
-    assert "resources=(none) on /files/<path:name>: no CORS policy covers it" in output
+    assert "resources '(none)' on /files/<path:name>: no CORS policy covers it" in output
 
 
 @pytest.mark.parametrize(
     ("origins", "fragment"),
     [
-        ("https://*.example.com", "origins=https://*.example.com on "),
-        (r"https://[a-z]+\.example\.com", r"origins=https://[a-z]+\.example\.com on "),
-        ("null", "origins=null on "),
+        ("https://*.example.com", "origins 'https://*.example.com' on "),
+        (r"https://[a-z]+\.example\.com", r"origins 'https://[a-z]+\.example\.com' on "),
+        ("null", "origins 'null' on "),
     ],
 )
 def test_http_api_reports_what_it_cannot_say(origins: str, fragment: str) -> None:
@@ -516,13 +516,13 @@ def test_s3_sends_credentials_the_app_does_not() -> None:
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
-        ({"methods": ["GET", "HEAD", "POST", "PATCH"]}, "methods=PATCH on "),
-        ({"methods": ["GET", "HEAD", "PUT"]}, "methods=(without POST) on "),
-        ({"origins": ["https://*.example.com:*"]}, "origins=https://*.example.com:* on "),
-        ({"origins": [r"https://[a-z]+\.example\.com"]}, r"origins=https://[a-z]+\.example\.com"),
-        ({"allow_headers": [r"x-amz-[a-z-]+"]}, "allow_headers=x-amz-[a-z-]+ on "),
-        ({"expose_headers": "*"}, "expose_headers=* on "),
-        ({"allow_private_network": True}, "allow_private_network=True on "),
+        ({"methods": ["GET", "HEAD", "POST", "PATCH"]}, "methods 'PATCH' on "),
+        ({"methods": ["GET", "HEAD", "PUT"]}, "methods '(without POST)' on "),
+        ({"origins": ["https://*.example.com:*"]}, "origins 'https://*.example.com:*' on "),
+        ({"origins": [r"https://[a-z]+\.example\.com"]}, r"origins 'https://[a-z]+\.example\.com'"),
+        ({"allow_headers": [r"x-amz-[a-z-]+"]}, "allow_headers 'x-amz-[a-z-]+' on "),
+        ({"expose_headers": "*"}, "expose_headers '*' on "),
+        ({"allow_private_network": True}, "allow_private_network 'True' on "),
     ],
 )
 def test_s3_loss_report(options: dict[str, Any], fragment: str) -> None:
@@ -598,7 +598,10 @@ def test_cloudfront_refuses_a_pattern_over_rules_left_to_the_app() -> None:
     CORS(app, resources={r"/api/*": {"origins": "https://app.example.com"}})
     status, output, _ = export(app, "cloudfront")
     assert status == 2, output
-    assert "resources= on /api/n/<float(signed=True):n>: matches /api/* but" in output
+    assert (
+        "resources '(left to the app)' on /api/n/<float(signed=True):n>: matches /api/* but"
+        in output
+    )
 
 
 def test_cloudfront_check(tmp_path: Path) -> None:

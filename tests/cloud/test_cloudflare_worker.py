@@ -317,7 +317,7 @@ def test_untranslatable_regex_is_refused(tmp_path: Path) -> None:
     CORS(app, origins=[r"https://(?!admin)[a-z]+\.example\.com", "https://ok.example.com"])
     result = app.test_cli_runner().invoke(export_group, ["cloudflare-worker"])
     assert result.exit_code == 2
-    assert r"origins=https://(?!admin)[a-z]+\.example\.com on " in result.output
+    assert r"origins 'https://(?!admin)[a-z]+\.example\.com' on " in result.output
     assert "no JavaScript regex" in result.output
     target = tmp_path / "w.mjs"
     result = app.test_cli_runner().invoke(
