@@ -134,7 +134,10 @@ def behaviours(
             for left in model.left_to_app:
                 if left.rule.startswith(pattern[:-1]):
                     why = left.why or "no CORS policy covers it"
-                    losses.append(Loss("resources", "", left.rule, f"matches {pattern} but {why}"))
+                    value = "(left to the app)" if left.covered else "(none)"
+                    losses.append(
+                        Loss("resources", value, left.rule, f"matches {pattern} but {why}")
+                    )
         config = policy_config(first.policy, first.label, _name(model.app_name, pattern), report)
         out.append({"PathPattern": pattern, "ResponseHeadersPolicyConfig": config})
     if losses:
