@@ -108,7 +108,7 @@ def one_policy(model: ExportModel, prefix: Optional[str], target: str) -> tuple[
     routes, left = selected(model, prefix)
     where = f" under {prefix!r}" if prefix else ""
     if not routes:
-        raise click.ClickException(f"no route{where} has a CORS policy the {target} can serve")
+        raise click.UsageError(f"no route{where} has a CORS policy the {target} can serve")
     first = routes[0]
     losses: list[Loss] = []
     for route in routes[1:]:

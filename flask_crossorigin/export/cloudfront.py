@@ -111,7 +111,7 @@ def behaviours(
     if wanted is not None:
         if wanted not in groups:
             known = ", ".join(sorted(groups)) or "none"
-            raise click.ClickException(f"no cache behaviour path pattern {wanted!r} ({known})")
+            raise click.UsageError(f"no cache behaviour path pattern {wanted!r} ({known})")
         groups = {wanted: groups[wanted]}
     out: list[dict[str, Any]] = []
     losses: list[Loss] = []
