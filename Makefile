@@ -51,7 +51,7 @@ test-oldest:
 	@$(OLDEST_PYTHON) --version >/dev/null 2>&1 || { echo "test-oldest: no $(OLDEST_PYTHON)"; exit 1; }
 	$(OLDEST_PYTHON) -m venv $(OLDEST_VENV)
 	$(OLDEST_VENV)/bin/python -m pip install --quiet 'flask==2.3.*' 'werkzeug==2.3.*' \
-		pytest hypothesis asgiref flask-cors==6.0.5 flask-restx packaging
+		pytest hypothesis asgiref flask-cors==6.0.5 flask-restx packaging crossplane
 	$(OLDEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests \
 		--ignore=tests/browser --ignore=tests/deploy -m "not slow"
 

@@ -76,7 +76,7 @@ def _command(target: Target) -> click.Command:
             except (OSError, UnicodeDecodeError, DeployedFileError) as error:
                 click.echo(f"Error: cannot read {check}: {error}", err=True)
                 ctx.exit(NARROWER)
-            report.write(sys.stderr, accept_narrower)
+            click.echo(report.text(accept_narrower), err=True, nl=False)
             if report and not accept_narrower:
                 ctx.exit(NARROWER)
             for line in differences:
@@ -90,7 +90,7 @@ def _command(target: Target) -> click.Command:
             click.echo(f"{check} matches the app's policy.")
             return
         text = target.render(model, report, options)
-        report.write(sys.stderr, accept_narrower)
+        click.echo(report.text(accept_narrower), err=True, nl=False)
         if report and not accept_narrower:
             ctx.exit(NARROWER)
         if output is None or output == "-":

@@ -165,22 +165,26 @@ class LossReport:
 
     def write(self, stream: IO[str], accepted: bool) -> None:
         """Print the report (standard error in the CLI); nothing when it is empty."""
+        stream.write(self.text(accepted))
+
+    def text(self, accepted: bool) -> str:
+        """The report as printed, ``""`` when it is empty."""
         if not self.entries:
-            return
+            return ""
         what = f"the {self.target} export" if self.target else "the export"
-        stream.write(
+        lines = [
             f"Loss report: {what} cannot follow {len(self.entries)} setting(s) exactly; "
-            "the layer in front refuses what they would allow:\n"
-        )
-        for loss in self.entries:
-            stream.write(f"  - {loss.line()}\n")
+            "the layer in front refuses what they would allow:"
+        ]
+        lines += [f"  - {loss.line()}" for loss in self.entries]
         if accepted:
-            stream.write("Narrower policy accepted (--accept-narrower).\n")
+            lines.append("Narrower policy accepted (--accept-narrower).")
         else:
-            stream.write(
+            lines.append(
                 "Nothing written. Change these settings, leave the routes to the app, or pass "
-                "--accept-narrower to export the narrower policy.\n"
+                "--accept-narrower to export the narrower policy."
             )
+        return "\n".join(lines) + "\n"
 
 
 # --- routes ---------------------------------------------------------------------------------

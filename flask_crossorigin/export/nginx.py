@@ -241,7 +241,14 @@ class _Writer:
 
     def map(self, source: str, variable: str, entries: Sequence[tuple[str, str]]) -> None:
         self.lines.append(f"map {_q(source)} ${variable} {{")
+        # nginx refuses a string key written twice (keys compare without case): the first
+        # one decides, as it would in the app.
+        seen: set[str] = set()
         for key, value in entries:
+            folded = key if key.startswith("~") else key.lower()
+            if folded in seen:
+                continue
+            seen.add(folded)
             self.lines.append(f"    {'default' if key == 'default' else _q(key)} {_q(value)};")
         self.lines.append("}")
 
@@ -431,10 +438,10 @@ def _arranged(
         if not clash or rule in seen:
             continue
         seen.add(rule)
-        if rule == prefix:  # no variables: its one path
-            passthrough.append((f"= {rule}", why))
-        else:
-            passthrough.append((f"~ ^{escape(prefix)}", why))
+        # A regex even for a rule without variables: nginx would answer ``location = /dir/``
+        # itself for ``/dir`` (see _location_args).
+        tail = "$" if rule == prefix else ""
+        passthrough.append((f"~ {_q(f'^{escape(prefix)}{tail}')}", why))
     return exported, passthrough
 
 
@@ -505,6 +512,9 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
     ]
+    for left in model.left_to_app:
+        if left.covered:
+            w.lines.append(f"    # {left.rule} ({left.endpoint}) is left to the app: {left.why}")
     for args, why in passthrough:
         w.lines += ["", f"    # left to the app: {why}", f"    location {args} {{"]
         w.lines += [f"        proxy_pass {upstream};", "    }"]
