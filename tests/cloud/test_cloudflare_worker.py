@@ -377,3 +377,36 @@ def test_check_reports_drift(tmp_path: Path) -> None:
     target.write_text("export default {};\n")
     result = runner.invoke(export_group, ["cloudflare-worker", "--check", str(target)])
     assert result.exit_code == 2
+
+
+def _nginx_cases() -> list[str]:
+    from tests.deploy.export_apps import POLICIES as NGINX_POLICIES
+
+    return list(NGINX_POLICIES)
+
+
+@pytest.mark.parametrize("policy", _nginx_cases())
+def test_worker_on_the_nginx_export_requests(policy: str, tmp_path: Path) -> None:
+    """Issue "verified for real": the same apps and generated requests as the nginx export's
+    deployment tests, through the Worker under Node.js: the verdicts equal the app's."""
+    from tests.deploy.export_apps import create_app
+    from tests.deploy.test_export_nginx import generated_requests
+
+    app = create_app(policy)
+    worker = NodeWorker(export_worker(app, tmp_path), app)
+    direct = app_send(app)
+    allowed = 0
+    requests = generated_requests(policy)
+    try:
+        for path, request in requests:
+            ours = judge_fetch(request, BASE_URL + path, worker.send)
+            theirs = judge_fetch(request, BASE_URL + path, direct)
+            assert (ours.allowed, ours.verdict) == (theirs.allowed, theirs.verdict), (
+                path,
+                request,
+            )
+            allowed += ours.allowed
+    finally:
+        worker.close()
+    assert len(requests) >= 500 and 0 < allowed < len(requests)
+    print(f"{policy}: {len(requests)} fetches, {allowed} allowed")
