@@ -410,3 +410,93 @@ def test_worker_on_the_nginx_export_requests(policy: str, tmp_path: Path) -> Non
         worker.close()
     assert len(requests) >= 500 and 0 < allowed < len(requests)
     print(f"{policy}: {len(requests)} fetches, {allowed} allowed")
+
+
+def _origin_samples() -> list[str]:
+    """Well-formed and malformed origins: hosts, IP literals, ports, case, lengths."""
+    hosts = [
+        "example.com",
+        "EXAMPLE.com",
+        "a_b.example.com",
+        "x.",
+        "-a.com",
+        "a..b",
+        "1.2.3.4",
+        "01.2.3.4",
+        "1.2.3",
+        "256.1.1.1",
+        "0x7f.0.0.1",
+        "1.2.3.4.",
+        "127.1",
+        "999",
+        "a.0x",
+        "[::1]",
+        "[::FFFF:1.2.3.4]",
+        "[::ffff:102:304]",
+        "[0:0::1]",
+        "[1:2:3:4:5:6:7:8]",
+        "[1:0:0:0:0:0:0:8]",
+        "[1::8]",
+        "[fe80::1%25eth0]",
+        "[::]",
+        "[1:2]",
+        "a" * 63 + ".com",
+        "a" * 64 + ".com",
+        ".".join(["abcdefghi"] * 26),
+        ".".join(["abcdefghi"] * 25) + ".x",
+        "ex\u00e1mple.com",
+        "exa mple.com",
+        "xn--bcher-kva.example",
+    ]
+    ports = ["", ":1", ":80", ":443", ":65535", ":65536", ":0", ":08080", ":99999", ":"]
+    schemes = ["https", "http", "HTTPS", "git+ssh", "1http", "ws"]
+    out = [f"{s}://{h}{p}" for s in schemes[:3] for h in hosts for p in ports]
+    out += [f"{s}://example.com" for s in schemes]
+    out += [
+        "null",
+        "",
+        "https://",
+        "https://example.com/",
+        "https://u@example.com",
+        "https://example.com:443/x",
+        "https://" + "a." * 260 + "com",
+    ]
+    return out
+
+
+def test_worker_reads_origins_as_the_app_does(tmp_path: Path) -> None:
+    """SPEC 3 in JavaScript: the Worker's well-formed-origin reader agrees with the app's
+    (split_origin) on hosts, IPv4 and IPv6 literals, ports, case and lengths."""
+    import json as _json
+    import subprocess
+
+    from flask_crossorigin.origins import split_origin
+
+    from .worker import NODE
+
+    source = export_worker(patterns_and_regexes(), tmp_path).read_text()
+    module = tmp_path / "reader.mjs"
+    module.write_text(source + "\nexport { splitOrigin };\n")
+    samples = _origin_samples()
+    script = (
+        "import { readFileSync } from 'node:fs';"
+        f"const m = await import({_json.dumps(module.as_uri())});"
+        "const samples = JSON.parse(readFileSync(0, 'utf8'));"
+        "process.stdout.write(JSON.stringify(samples.map((s) => m.splitOrigin(s))));"
+    )
+    runner = tmp_path / "run.mjs"
+    runner.write_text(script)
+    assert NODE is not None
+    result = subprocess.run(
+        [NODE, str(runner)],
+        input=_json.dumps(samples),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    answers = _json.loads(result.stdout)
+    for sample, answer in zip(samples, answers):
+        expected = split_origin(sample)
+        assert (list(expected) if expected else None) == answer, sample
+    assert sum(a is not None for a in answers) > 50
