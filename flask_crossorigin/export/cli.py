@@ -137,15 +137,20 @@ class ExportGroup(click.Group):
             for info in pkgutil.iter_modules(package.__path__)
             if info.name not in {"cli", "model"} and not info.name.startswith("_")
         ]
-        return sorted(name for name in found if self.get_command(ctx, name) is not None)
+        # A module ``apigateway_http`` is the command ``apigateway-http``.
+        commands = [name.replace("_", "-") for name in found]
+        return sorted(name for name in commands if self.get_command(ctx, name) is not None)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
-        if not cmd_name.isidentifier() or cmd_name in {"cli", "model"}:
+        module_name = cmd_name.replace("-", "_")
+        if not module_name.isidentifier() or module_name in {"cli", "model"}:
+            return None
+        if module_name.startswith("_") or "_" in cmd_name:
             return None
         try:
-            module = importlib.import_module(f"{__package__}.{cmd_name}")
+            module = importlib.import_module(f"{__package__}.{module_name}")
         except ModuleNotFoundError as error:
-            if error.name != f"{__package__}.{cmd_name}":
+            if error.name != f"{__package__}.{module_name}":
                 raise
             return None
         target = getattr(module, "TARGET", None)
