@@ -14,19 +14,14 @@ Regexes are read with the ``re`` module's own parser, never by looking at their 
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 from collections.abc import Iterable
 from typing import Any, Optional
 
+from .. import engine
 from ..origins import split_origin
 
-_parser: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
-_constants: Any = importlib.import_module(
-    "re._constants" if sys.version_info >= (3, 11) else "sre_constants"
-)
-_MAXREPEAT: int = _parser.MAXREPEAT
+_MAXREPEAT: int = engine.MAXREPEAT
 
 #: The most origins a regex may stand for in a list target.
 MAX_FINITE = 100
@@ -43,7 +38,7 @@ def _name(op: Any) -> str:
 
 
 def _tree(pattern: re.Pattern[str]) -> Any:
-    return _parser.parse(pattern.pattern, pattern.flags)
+    return engine.parse(pattern)
 
 
 def finite_origins(pattern: re.Pattern[str]) -> Optional[tuple[str, ...]]:
