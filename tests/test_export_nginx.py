@@ -744,3 +744,10 @@ def test_check_names_a_file_without_the_odd_path_rule(tmp_path: Path) -> None:
     result = checked(credentials_app(), tmp_path, ('"1";\n}\nmap "$upstream', '"0";\n}\nmap "$up'))
     assert result.exit_code == 1
     assert "the shared map $cors_odd_path differs" in result.stdout
+
+    result = checked(
+        credentials_app(), tmp_path, ("    if ($cors_odd_path) {\n        return 418;\n    }\n", "")
+    )
+    assert result.exit_code == 1
+    assert "the deployed server block lacks `if $cors_odd_path`" in result.stdout
+    assert "the deployed server block lacks `return 418`" in result.stdout

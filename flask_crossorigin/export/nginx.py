@@ -587,6 +587,8 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
 class _Parsed:
     maps: dict[str, tuple[str, tuple[tuple[str, str], ...]]]
     locations: dict[tuple[str, ...], tuple[str, ...]]
+    #: The server block's own directives (locations aside), flattened.
+    server: tuple[str, ...] = ()
 
 
 def _directive_text(d: Mapping[str, Any]) -> str:
@@ -621,6 +623,7 @@ def parse(text: str) -> _Parsed:
         raise DeployedFileError(f"line {first.get('line')}: {first.get('error')}")
     maps: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
     locations: dict[tuple[str, ...], tuple[str, ...]] = {}
+    server: list[str] = []
     for d in config["parsed"]:
         if d["directive"] == "map" and len(d.get("args", [])) == 2:
             entries = tuple(
@@ -631,7 +634,9 @@ def parse(text: str) -> _Parsed:
             for inner in d.get("block", []):
                 if inner["directive"] == "location":
                     locations[tuple(inner["args"])] = tuple(_flatten(inner.get("block", [])))
-    return _Parsed(maps, locations)
+                else:
+                    server.extend(_flatten([inner]))
+    return _Parsed(maps, locations, tuple(server))
 
 
 _POLICY_VAR = re.compile(r"\$cors_(\w+?)_acao\b")
@@ -746,6 +751,10 @@ def check(
             a = old.maps.get(f"cors_{k_old}_{what}", ("", ()))[1]
             b = today.maps.get(f"cors_{k_new}_{what}", ("", ()))[1]
             out.extend(_compare_map(label, what, a, b))
+    for line in sorted(set(old.server) - set(today.server)):
+        out.append(f"the deployed server block has `{line.strip()}`; the app's export has not")
+    for line in sorted(set(today.server) - set(old.server)):
+        out.append(f"the deployed server block lacks `{line.strip()}`")
     for name in (
         "cors_has_origin",
         "cors_has_acrm",
