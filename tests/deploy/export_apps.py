@@ -168,7 +168,9 @@ BLOG = "https://blog.example.com"
 def _admin_blog(app: Flask) -> None:
     """Admin views under ``/api/admin/`` for ADMIN only, the rest of ``/api`` for BLOG, with
     credentials: a path that the app routes to an admin view but that resolves elsewhere
-    (``/api/admin/x%2F..%2F..%2Fpublic``) must never be granted to BLOG."""
+    (``/api/admin/x%2F..%2F..%2Fpublic``) must never be granted to BLOG.
+    ``EXPORT_BLOG_ORIGIN`` replaces BLOG (the browser test's page origin)."""
+    blog = os.environ.get("EXPORT_BLOG_ORIGIN", BLOG)
 
     @app.route("/api/admin/<path:name>", methods=["GET", "PUT"])
     def admin(name: str) -> Response:
@@ -188,7 +190,7 @@ def _admin_blog(app: Flask) -> None:
 
     CORS(
         app,
-        resources={r"/api/admin/.*": {"origins": [ADMIN]}, r"/api/.*": {"origins": [BLOG]}},
+        resources={r"/api/admin/.*": {"origins": [ADMIN]}, r"/api/.*": {"origins": [blog]}},
         supports_credentials=True,
         methods=["GET", "PUT"],
         allow_headers=["Content-Type"],
