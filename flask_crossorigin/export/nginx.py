@@ -808,4 +808,4 @@ TARGET = Target(
     ),
 )
 
-__all__ = ["TARGET", "LeftToApp", "origin_keys", "render", "translate_regex"]
+__all__ = ["ODD_PATH", "TARGET", "LeftToApp", "origin_keys", "render", "translate_regex"]

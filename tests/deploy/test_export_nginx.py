@@ -416,6 +416,10 @@ class RawClient(Client):
     """:class:`Client` that sends the path exactly as written (``#`` included), as a client
     other than a browser may."""
 
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        self.bodies: list[bytes] = []
+
     def send(self, sent: Sent) -> Received:
         if not sent.url.startswith(self.base + "/"):
             raise NotFollowed(sent.url)
@@ -434,10 +438,6 @@ class RawClient(Client):
         headers = tuple(response.getheaders())
         self.responses.append((sent, headers))
         return Received(response.status, headers, response.reason)
-
-    def __init__(self, port: int) -> None:
-        super().__init__(port)
-        self.bodies: list[bytes] = []
 
 
 @pytest.fixture(scope="module")
@@ -464,14 +464,17 @@ def test_attack_paths_are_blocked_at_the_edge(admin_blog: tuple[str, int, Upstre
     # The premise: BLOG is granted on its own route, and the app serves the admin view.
     for request in blog_fetches(BLOG):
         assert judge_fetch(request, client.base + "/api/public", client.send).allowed
+    premise = len(client.responses)  # a GET, a preflight and a PUT
     verdicts = []
     for path in ATTACKS:
         for request in blog_fetches(BLOG):
             outcome = judge_fetch(request, client.base + path, client.send)
             verdicts.append((path, request.method, outcome.allowed, outcome.verdict.explain()))
+            if request.method == "PUT":  # refused at its preflight, by nginx
+                assert [e.received.status for e in outcome.exchanges] == [403]
     client.conn.close()
     assert [v for v in verdicts if v[2]] == []
-    exchanges = list(zip(client.responses, client.bodies))[3:]
+    exchanges = list(zip(client.responses, client.bodies))[premise:]
     # Every GET reached the admin view, and carried no CORS header.
     gets = [(h, body) for (sent, h), body in exchanges if sent.method == "GET"]
     assert len(gets) == len(ATTACKS)
