@@ -26,7 +26,7 @@ from flask_crossorigin import CORS, cross_origin
 from flask_crossorigin.decision import decide
 from flask_crossorigin.export import LossReport, export_routes
 from flask_crossorigin.export.model import escape
-from flask_crossorigin.export.nginx import parse, render, translate_regex
+from flask_crossorigin.export.nginx import CORS_HEADERS, parse, render, translate_regex
 from flask_crossorigin.origins import split_origin
 from flask_crossorigin.policy import Policy
 from flask_crossorigin.tokens import parse_request_headers
@@ -662,3 +662,92 @@ def test_every_path_of_an_exported_route_has_its_policy(make_app: Any) -> None:
         sources = {r.rule: r.coverage.source for r in model.routes}
         assert sources["/bp/open/<name>"] == "blueprint 'bp' resources['/bp/open/*']"
         assert sources["/bp/other/<int:n>"] == "resources['/bp/*']"
+
+
+# --- paths nginx and the app may route apart (SPEC 5) -------------------------------------------
+
+
+def odd_oracle(request_uri: str) -> bool:
+    """One by one: the path (before ``?``) has a ``.`` or ``..`` segment (ended by ``/``,
+    ``#`` or the path's end), a backslash, or an encoded ``/``, ``.``, backslash or ``%``."""
+    path = request_uri.split("?", 1)[0]
+    if "\\" in path or any(code in path.lower() for code in ("%2f", "%2e", "%5c", "%25")):
+        return True
+    return any(s.split("#", 1)[0] in (".", "..") for s in path.split("/")[1:])
+
+
+path_pieces = st.sampled_from(
+    ["/", ".", "..", "...", "%2f", "%2F", "%2e", "%2E", "%25", "%5c", "%5C", "\\", "?", "#",
+     "a", "e", "f", "%2", "%", "5c", ";", ".a", "a."]
+)  # fmt: skip
+
+
+@given(pieces=st.lists(path_pieces, max_size=10))
+def test_odd_path_map_flags_what_the_oracle_flags(pieces: list[str]) -> None:
+    """SPEC 5: ``$cors_odd_path`` is 1 exactly for the request paths nginx and the app may
+    route apart (checked against a one-by-one oracle)."""
+    request_uri = "/" + "".join(pieces)
+    entries = maps_of(credentials_app())["cors_odd_path"]
+    assert (map_value(entries, request_uri) == "1") == odd_oracle(request_uri)
+
+
+@pytest.mark.parametrize(
+    ("request_uri", "flagged"),
+    [
+        ("/api/admin/x%2F..%2F..%2Fpublic", True),
+        ("/api/admin/%2e%2e/public", True),
+        ("/api/./items", True),
+        ("/api/items/..", True),
+        ("/api/items/.?q=1", True),
+        ("/api/items/..#top", True),
+        ("/api/a%5Cb", True),
+        ("/api/a\\b", True),
+        ("/api/100%25", True),
+        ("/api/items", False),
+        ("/api/items?next=/../admin", False),
+        ("/api/.well-known/x", False),
+        ("/api/v1.2/items/", False),
+        ("/api//items", False),
+        ("/api/a%3Fb", False),
+    ],
+)
+def test_odd_path_examples(request_uri: str, flagged: bool) -> None:
+    """SPEC 5: the attack paths are flagged; a query string, a name with dots, ``//`` are not."""
+    entries = maps_of(credentials_app())["cors_odd_path"]
+    assert (map_value(entries, request_uri) == "1") is flagged
+
+
+def test_odd_paths_get_no_cors_headers() -> None:
+    """SPEC 5 and 8: the server sends an odd path to ``@cors_odd_path`` before any location;
+    there a preflight gets 403 and every other answer loses the app's CORS headers."""
+    text = render(export_routes(credentials_app()), LossReport("nginx"), {})
+    server = text[text.index("server {") :]
+    detour = server.index("if ($cors_odd_path) {\n        return 418;")
+    assert server.index("error_page 418 = @cors_odd_path;") < detour
+    assert detour < server.index("location")
+    odd_location = parse(text).locations[("@cors_odd_path",)]
+    assert odd_location[:2] == ("if $cors_preflight", "  return 403")
+    hidden = {line.split()[1] for line in odd_location if line.startswith("proxy_hide_header")}
+    assert hidden == {name for name in CORS_HEADERS}
+    assert not [line for line in odd_location if line.startswith("add_header")]
+
+
+def test_check_names_a_file_without_the_odd_path_rule(tmp_path: Path) -> None:
+    """SPEC 8: ``--check`` on a file written before the odd-path rule names what it lacks."""
+    result = checked(
+        credentials_app(),
+        tmp_path,
+        ("    location @cors_odd_path {", "    location @renamed {"),
+    )
+    assert result.exit_code == 1
+    assert "@cors_odd_path: the deployed copy has no location for it" in result.stdout
+    result = checked(credentials_app(), tmp_path, ('"1";\n}\nmap "$upstream', '"0";\n}\nmap "$up'))
+    assert result.exit_code == 1
+    assert "the shared map $cors_odd_path differs" in result.stdout
+
+    result = checked(
+        credentials_app(), tmp_path, ("    if ($cors_odd_path) {\n        return 418;\n    }\n", "")
+    )
+    assert result.exit_code == 1
+    assert "the deployed server block lacks `if $cors_odd_path`" in result.stdout
+    assert "the deployed server block lacks `return 418`" in result.stdout

@@ -12,8 +12,19 @@ covered location nginx
 - sends ``Vary: Origin`` wherever the policy's answer depends on the origin, merged with the
   app's own ``Vary`` (the app's ``Vary`` is hidden and sent again with ``Origin`` added).
 
-Every decision is a ``map`` on request headers, evaluated lazily: no ``if`` but the one that
-returns the preflight's answer (``if`` with ``return`` is the one use nginx documents as safe),
+A location is chosen on ``$uri``, the path percent-decoded with ``.`` and ``..`` segments
+resolved, while ``proxy_pass`` forwards the request line as sent and the app routes it without
+resolving them: ``/api/admin/x%2F..%2F..%2Fpublic`` finds ``location = /api/public`` in nginx
+and the ``/api/admin/<path:p>`` view in the app. So a request whose raw path may be routed
+apart (:data:`ODD_PATH`: a ``.`` or ``..`` segment, a backslash, or an encoded ``/``, ``.``,
+backslash or ``%``) never reaches a location: the ``server`` sends it to ``@cors_odd_path``,
+which refuses its preflight with 403 and passes anything else to the app with every
+``Access-Control-*`` header hidden. Narrower than the app on such paths, never wider (SPEC 5:
+the policy and the view come from the same path).
+
+Every decision is a ``map`` on request headers, evaluated lazily: no ``if`` but those that
+``return`` (the preflight's answer, the odd path's detour; ``if`` with ``return`` is the one
+use nginx documents as safe),
 and every ``add_header`` sits in the location itself (nginx drops inherited ``add_header``
 directives from a level that has its own). ``map`` string keys are compared case-insensitively
 by nginx, so only origins (case-insensitive in the app too, SPEC 3) are string keys; methods,
@@ -67,6 +78,12 @@ _WELL_FORMED = rf"(?=.{{1,512}}$)[a-z][a-z0-9+.\-]*://{_HOST}(?::{_PORT})?$"
 #: An origin value the app repeats under a public policy (visible ASCII, no comma).
 _SAFE_TOKEN = r"^[!-+\--~]{1,512}$"
 _TCHAR = r"[!#$%&'*+.^_`|~0-9a-z\-]"
+#: ``map $request_uri`` key of the requests whose path nginx and the app may route apart
+#: (SPEC 5): a ``.`` or ``..`` segment (nginx matches locations on the path with them resolved,
+#: the app routes them as sent), a percent-encoded ``/`` or ``.`` (decoded, they may form one),
+#: an encoded ``%`` (a second decoding anywhere changes the path again), and a backslash, raw or
+#: encoded (a separator to some servers). Case-insensitive, on the raw path before ``?``.
+ODD_PATH = r"~*^[^?]*(?:%2[5ef]|%5c|\x5c|/\.\.?(?:[/?#]|$))"
 
 
 # --- regex origins ----------------------------------------------------------------------------
@@ -479,6 +496,7 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         "cors_preflight",
         [("default", "0"), ("~^OPTIONS:11$", "1")],
     )
+    w.map("$request_uri", "cors_odd_path", [("default", "0"), (ODD_PATH, "1")])
     w.map(
         "$upstream_http_vary",
         "cors_vary",
@@ -511,6 +529,19 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         "    proxy_set_header Host $http_host;",
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
+        "    # A path nginx and the app may route apart ('.' or '..' segments, a backslash, an",
+        "    # encoded '/', '.', '\\' or '%') gets no CORS headers here, from nginx or the app.",
+        "    error_page 418 = @cors_odd_path;",
+        "    if ($cors_odd_path) {",
+        "        return 418;",
+        "    }",
+        "    location @cors_odd_path {",
+        "        if ($cors_preflight) {",
+        "            return 403;",
+        "        }",
+        f"        proxy_pass {upstream};",
+        *[f"        proxy_hide_header {name};" for name in CORS_HEADERS],
+        "    }",
     ]
     for left in model.left_to_app:
         if left.covered:
@@ -556,6 +587,8 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
 class _Parsed:
     maps: dict[str, tuple[str, tuple[tuple[str, str], ...]]]
     locations: dict[tuple[str, ...], tuple[str, ...]]
+    #: The server block's own directives (locations aside), flattened.
+    server: tuple[str, ...] = ()
 
 
 def _directive_text(d: Mapping[str, Any]) -> str:
@@ -590,6 +623,7 @@ def parse(text: str) -> _Parsed:
         raise DeployedFileError(f"line {first.get('line')}: {first.get('error')}")
     maps: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
     locations: dict[tuple[str, ...], tuple[str, ...]] = {}
+    server: list[str] = []
     for d in config["parsed"]:
         if d["directive"] == "map" and len(d.get("args", [])) == 2:
             entries = tuple(
@@ -600,7 +634,9 @@ def parse(text: str) -> _Parsed:
             for inner in d.get("block", []):
                 if inner["directive"] == "location":
                     locations[tuple(inner["args"])] = tuple(_flatten(inner.get("block", [])))
-    return _Parsed(maps, locations)
+                else:
+                    server.extend(_flatten([inner]))
+    return _Parsed(maps, locations, tuple(server))
 
 
 _POLICY_VAR = re.compile(r"\$cors_(\w+?)_acao\b")
@@ -715,7 +751,17 @@ def check(
             a = old.maps.get(f"cors_{k_old}_{what}", ("", ()))[1]
             b = today.maps.get(f"cors_{k_new}_{what}", ("", ()))[1]
             out.extend(_compare_map(label, what, a, b))
-    for name in ("cors_has_origin", "cors_has_acrm", "cors_preflight", "cors_vary"):
+    for line in sorted(set(old.server) - set(today.server)):
+        out.append(f"the deployed server block has `{line.strip()}`; the app's export has not")
+    for line in sorted(set(today.server) - set(old.server)):
+        out.append(f"the deployed server block lacks `{line.strip()}`")
+    for name in (
+        "cors_has_origin",
+        "cors_has_acrm",
+        "cors_preflight",
+        "cors_odd_path",
+        "cors_vary",
+    ):
         if old.maps.get(name) != today.maps.get(name):
             out.append(f"the shared map ${name} differs from the app's export")
     return out
@@ -762,4 +808,4 @@ TARGET = Target(
     ),
 )
 
-__all__ = ["TARGET", "LeftToApp", "origin_keys", "render", "translate_regex"]
+__all__ = ["ODD_PATH", "TARGET", "LeftToApp", "origin_keys", "render", "translate_regex"]

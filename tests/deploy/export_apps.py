@@ -115,6 +115,8 @@ def create_app(policy: str) -> Flask:
         _per_resource(app)
     elif policy == "public":
         CORS(app, resources={r"/api/*": {}}, send_wildcard=True, expose_headers=["X-Total"])
+    elif policy == "admin_blog":
+        _admin_blog(app)
     elif policy == "pna":
         CORS(
             app,
@@ -155,6 +157,43 @@ def _per_resource(app: Flask) -> None:
             r"/api/items/*": {"origins": ["https://app.example.com"], "supports_credentials": True},
             r"/api/*": {"origins": ["https://other.example.com"], "allow_headers": ["X-Token"]},
         },
+    )
+
+
+#: The two origins of ``admin_blog``: the admin console's, and a blog's (SPEC 5 attack).
+ADMIN = "https://admin.example.com"
+BLOG = "https://blog.example.com"
+
+
+def _admin_blog(app: Flask) -> None:
+    """Admin views under ``/api/admin/`` for ADMIN only, the rest of ``/api`` for BLOG, with
+    credentials: a path that the app routes to an admin view but that resolves elsewhere
+    (``/api/admin/x%2F..%2F..%2Fpublic``) must never be granted to BLOG.
+    ``EXPORT_BLOG_ORIGIN`` replaces BLOG (the browser test's page origin)."""
+    blog = os.environ.get("EXPORT_BLOG_ORIGIN", BLOG)
+
+    @app.route("/api/admin/<path:name>", methods=["GET", "PUT"])
+    def admin(name: str) -> Response:
+        return jsonify(admin=name, secret="s3cr3t")
+
+    @app.route("/api/admin/users", methods=["GET", "PUT"])
+    def admin_users() -> Response:
+        return jsonify(users=["root"])
+
+    @app.route("/api/public", methods=["GET", "PUT"])
+    def public() -> Response:
+        return jsonify(public=True)
+
+    @app.route("/api/posts/<int:post_id>", methods=["GET", "PUT"])
+    def post(post_id: int) -> Response:
+        return jsonify(post=post_id)
+
+    CORS(
+        app,
+        resources={r"/api/admin/.*": {"origins": [ADMIN]}, r"/api/.*": {"origins": [blog]}},
+        supports_credentials=True,
+        methods=["GET", "PUT"],
+        allow_headers=["Content-Type"],
     )
 
 

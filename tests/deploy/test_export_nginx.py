@@ -11,10 +11,12 @@ nginx carries a CORS header twice, and no covered preflight reaches the app.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import itertools
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from flask_crossorigin.export.nginx import ODD_PATH
 from flask_crossorigin.introspect import run_check
 from flask_crossorigin.judge import CORSRequest, NotFollowed, Received, Sent
 from flask_crossorigin.judge import fetch as judge_fetch
@@ -41,7 +44,7 @@ from .conftest import (
     require_nginx,
     wait_for_http,
 )
-from .export_apps import LISTED, POLICIES, create_app
+from .export_apps import ADMIN, BLOG, LISTED, POLICIES, create_app
 
 pytestmark = pytest.mark.server
 
@@ -256,8 +259,14 @@ def export(policy: str, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module", params=POLICIES)
 def deployed(request: pytest.FixtureRequest) -> Iterator[tuple[str, int, Upstream]]:
     """(policy, nginx port, gunicorn): the exported file served by nginx in front."""
+    with deployment(request.param) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def deployment(policy: str) -> Iterator[tuple[str, int, Upstream]]:
+    """gunicorn serving the policy's app, and nginx serving its export in front."""
     require_nginx()
-    policy: str = request.param
     upstream = Upstream(policy)
     prefix = Path(tempfile.mkdtemp(prefix="nginx-export-"))
     try:
@@ -365,3 +374,160 @@ def test_nginx_is_installed_for_ci() -> None:
     """The deployment tests need Debian's nginx (.ci/run installs nginx-light)."""
     require_nginx()
     assert os.access(NGINX, os.X_OK)
+
+
+# --- paths nginx and the app may route apart (SPEC 5) -----------------------------------------
+
+#: Requests the app routes to ``/api/admin/<path:name>`` while nginx, which resolves ``..``
+#: after decoding ``%2F`` and ``%2E``, picks the location of a BLOG route.
+ATTACKS = (
+    "/api/admin/x%2F..%2F..%2Fpublic",
+    "/api/admin/x%2f..%2f..%2fposts%2f1",
+    "/api/admin/%2e%2e/public",
+    "/api/admin/x%2F%2E%2E%2F%2E%2E%2Fpublic",
+    "/api/admin/.%2E/posts/7",
+    "/api/admin/x/..%2F..%2Fpublic",
+    "/api/admin/x/../../public",
+)
+#: Pieces of the generated hostile paths: separators and dots in every spelling, double
+#: encodings, backslashes, and the names of the app's routes.
+HEADS = ("/api/admin/x", "/api/admin/users", "/api/admin/", "/api/public", "/api/posts/1", "/api/")
+PIECES = (
+    "/", "%2F", "%2f", "..", ".", "%2E", "%2e", "%2E%2E", ".%2e", "//", "%25", "%252F", "%252e",
+    "\\", "%5C", "%3F", "public", "posts", "1", "admin", "users", "x", "items", ";", "%20",
+)  # fmt: skip
+CLEAN_PIECES = tuple(p for p in PIECES if not re.search(r"[.\\]|%2[5ef]|%5c", p, re.I))
+TAILS = ("", "", "/", "?", "?next=/../x", "#", "#/../../public", "/..", "/.")
+
+
+def hostile_paths(count: int) -> list[str]:
+    """The attacks, then ``count`` seeded paths built from :data:`PIECES`."""
+    rng = random.Random("export-nginx-odd-paths")
+    out = list(ATTACKS)
+    while len(out) < len(ATTACKS) + count:
+        # Half the paths only from pieces the export lets through, where verdicts must agree.
+        kinds = PIECES if rng.random() < 0.5 else CLEAN_PIECES
+        pieces = "".join(rng.choice(kinds) for _ in range(rng.randint(1, 6)))
+        out.append(rng.choice(HEADS) + pieces + rng.choice(TAILS))
+    return out
+
+
+class RawClient(Client):
+    """:class:`Client` that sends the path exactly as written (``#`` included), as a client
+    other than a browser may."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        self.bodies: list[bytes] = []
+
+    def send(self, sent: Sent) -> Received:
+        if not sent.url.startswith(self.base + "/"):
+            raise NotFollowed(sent.url)
+        path = sent.url[len(self.base) :]
+        for attempt in range(2):
+            try:
+                self.conn.request(sent.method, path, headers=dict(sent.headers))
+                response = self.conn.getresponse()
+                body = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                if attempt:
+                    raise
+        self.bodies.append(body)
+        headers = tuple(response.getheaders())
+        self.responses.append((sent, headers))
+        return Received(response.status, headers, response.reason)
+
+
+@pytest.fixture(scope="module")
+def admin_blog() -> Iterator[tuple[str, int, Upstream]]:
+    """The ``admin_blog`` app behind its export."""
+    with deployment("admin_blog") as running:
+        yield running
+
+
+def blog_fetches(origin: str) -> tuple[CORSRequest, CORSRequest]:
+    """A simple GET and a preflighted PUT, both with credentials."""
+    return (
+        CORSRequest(origin, "GET", (), credentials=True),
+        CORSRequest(origin, "PUT", (("Content-Type", "application/json"),), credentials=True),
+    )
+
+
+def test_attack_paths_are_blocked_at_the_edge(admin_blog: tuple[str, int, Upstream]) -> None:
+    """SPEC 5 and 8: a BLOG page fetching an admin view through a path nginx resolves to a
+    BLOG route (``/api/admin/x%2F..%2F..%2Fpublic`` is ``location = /api/public`` to nginx,
+    the admin view to the app) is blocked, preflight and actual request, with credentials."""
+    _, port, upstream = admin_blog
+    client = RawClient(port)
+    # The premise: BLOG is granted on its own route, and the app serves the admin view.
+    for request in blog_fetches(BLOG):
+        assert judge_fetch(request, client.base + "/api/public", client.send).allowed
+    premise = len(client.responses)  # a GET, a preflight and a PUT
+    verdicts = []
+    for path in ATTACKS:
+        for request in blog_fetches(BLOG):
+            outcome = judge_fetch(request, client.base + path, client.send)
+            verdicts.append((path, request.method, outcome.allowed, outcome.verdict.explain()))
+            if request.method == "PUT":  # refused at its preflight, by nginx
+                assert [e.received.status for e in outcome.exchanges] == [403]
+    client.conn.close()
+    assert [v for v in verdicts if v[2]] == []
+    exchanges = list(zip(client.responses, client.bodies))[premise:]
+    # Every GET reached the admin view, and carried no CORS header.
+    gets = [(h, body) for (sent, h), body in exchanges if sent.method == "GET"]
+    assert len(gets) == len(ATTACKS)
+    assert all(b'"secret"' in body for _, body in gets)
+    for (_, headers), _ in exchanges:
+        assert not [n for n, _ in headers if n.lower().startswith("access-control-")]
+    # The preflights were refused by nginx (403) and never reached the app.
+    preflights = [(sent, h) for (sent, h), _ in exchanges if sent.method == "OPTIONS"]
+    assert len(preflights) == len(ATTACKS)
+    assert "OPTIONS /api/admin/" not in upstream.output()
+
+
+def odd(path: str) -> bool:
+    """Whether the export's ``$cors_odd_path`` map flags the path (its PCRE read by ``re``)."""
+    return re.search(ODD_PATH[2:], path, re.IGNORECASE) is not None
+
+
+def test_nginx_never_grants_a_hostile_path_the_app_refuses(
+    admin_blog: tuple[str, int, Upstream],
+) -> None:
+    """SPEC 5 and 8: over the attacks and 150 generated hostile paths (encoded ``/`` and
+    ``.``, dot segments, ``//``, ``%25``, backslashes, ``?`` and ``#``), from ADMIN and BLOG,
+    GET and preflighted PUT with credentials: nginx never grants what the app alone (Flask's
+    test client, the same raw path) refuses, and on every path the export does not flag as
+    odd its verdict is the app's."""
+    _, port, _ = admin_blog
+    app = create_app("admin_blog")
+    client = RawClient(port)
+    wider: list[str] = []
+    differ: list[str] = []
+    narrowed = flagged = 0
+    for path in hostile_paths(150):
+        flagged += odd(path)
+        for request in (*blog_fetches(BLOG), *blog_fetches(ADMIN)):
+            alone = run_check(app, path, request).outcome
+            through = judge_fetch(request, client.base + path, client.send)
+            line = (
+                f"{request.method} {path!r} from {request.origin}: app "
+                f"{alone.verdict.explain()!r}, nginx {through.verdict.explain()!r}"
+            )
+            if through.allowed and not alone.allowed:
+                wider.append(line)
+            if odd(path):
+                narrowed += alone.allowed and not through.allowed
+                assert not through.allowed, line
+            elif (alone.allowed, alone.verdict.failure) != (
+                through.allowed,
+                through.verdict.failure,
+            ):
+                differ.append(line)
+    client.conn.close()
+    assert wider == [], "\n".join(wider[:20])
+    assert differ == [], "\n".join(differ[:20])
+    # The generator reaches both kinds of path.
+    assert 0 < flagged < len(ATTACKS) + 150
+    print(f"odd paths: {flagged} flagged, {narrowed} fetches the app grants refused at the edge")
