@@ -154,6 +154,7 @@ CONSOLE_COMMAND = re.compile(
     r"|([A-Z_]+=\S+ )*make( [a-z-]+)?( +#.*)?"  # make targets, with variables
     r"|export [A-Z_]+=.*"
     r"|pip install flask-crossorigin"  # the package index's readers, in their own venv
+    r"|aws [a-z0-9-]+ [a-z-]+ .*"  # the AWS CLI, on the deployment pages (an AWS account's)
 )
 
 

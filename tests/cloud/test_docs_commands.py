@@ -1,6 +1,6 @@
 """The cloud pages' commands work as written (SPEC section 8; the docs' own rule).
 
-Every ``flask --app app cors export ...`` line of the deployment pages (except ``--check``,
+Every ``.venv/bin/flask --app app cors export ...`` line of the deployment pages (except ``--check``,
 which needs a deployed copy) runs against an app shaped like the pages' (an API under
 ``/api/``, a bucket's objects under ``/files/``) and exits 0.
 """
@@ -18,7 +18,7 @@ from flask_crossorigin.export.cli import export_group
 
 DOCS = Path(__file__).parents[2] / "docs"
 PAGES = ("behind-api-gateway", "s3-beside-the-api", "behind-cloudfront", "behind-cloudflare")
-PREFIX = "$ flask --app app cors export "
+PREFIX = "$ .venv/bin/flask --app app cors export "
 
 
 def commands() -> list[tuple[str, list[str]]]:
