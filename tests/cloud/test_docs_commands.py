@@ -1,7 +1,7 @@
 """The cloud pages' commands work as written (SPEC section 8; the docs' own rule).
 
-Every ``.venv/bin/flask --app app cors export ...`` line of the deployment pages (except ``--check``,
-which needs a deployed copy) runs against an app shaped like the pages' (an API under
+Every ``.venv/bin/flask --app app cors export ...`` line of the deployment pages (except
+``--check``, which needs a deployed copy) runs against an app shaped like the pages' (an API under
 ``/api/``, a bucket's objects under ``/files/``) and exits 0.
 """
 
