@@ -217,4 +217,25 @@ ROWS = [
         "PUT",
         credentials=True,
     ),
+    # Forbidden methods: fetch() throws a TypeError and sends nothing, whatever the server says.
+    Row("method-connect-forbidden", BLOCKED, ok(GRANT), ok(GRANT, (ACAM, "CONNECT")), "CONNECT"),
+    Row("method-trace-forbidden", BLOCKED, ok(GRANT), ok(GRANT, (ACAM, "TRACE")), "TRACE"),
+    Row("method-track-lower-case", BLOCKED, ok(GRANT), ok(GRANT, (ACAM, "track")), "track"),
+    # Forbidden request-headers: dropped silently, the rest of the request is sent.
+    Row("header-cookie-dropped", ALLOWED, ok(GRANT), None, headers=(("Cookie", "a=1"),)),
+    Row(
+        "header-cookie-dropped-rest-sent",
+        ALLOWED,
+        ok(GRANT),
+        ok(GRANT, (ACAH, "x-token")),
+        headers=(("Cookie", "a=1"), *TOKEN),
+    ),
+    Row(
+        "header-sec-prefix-dropped",
+        ALLOWED,
+        ok(GRANT),
+        ok(GRANT, (ACAH, "x-token")),
+        "GET",
+        (("Sec-Fetch-Thing", "1"), ("Proxy-Thing", "1"), *TOKEN),
+    ),
 ]
