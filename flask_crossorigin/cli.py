@@ -11,6 +11,8 @@ rules are never written down a second time here. ``probe`` needs no app: it is a
 from __future__ import annotations
 
 import json
+import math
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
@@ -186,13 +188,19 @@ _SHOWN = frozenset(
 )
 
 
+#: Fetch "header value": none of these bytes; an HTTP client refuses to send them.
+_BAD_VALUE_CHARS = frozenset("\x00\r\n")
+#: Longest ``--timeout`` accepted, in seconds.
+MAX_TIMEOUT = 3600.0
+
+
 def _request_headers(values: Iterable[str]) -> Optional[tuple[tuple[str, str], ...]]:
     """``--header`` values (``Name`` or ``Name: value``) as pairs; ``None`` if one is bad."""
     pairs = []
     for text in values:
         name, colon, value = text.partition(":")
-        name, value = name.strip(), value.strip()
-        if not is_token(name) or (colon and not value):
+        name, value = name.strip(), value.strip(" \t")
+        if not is_token(name) or (colon and not value) or _BAD_VALUE_CHARS & set(value):
             return None
         pairs.append((name, value if colon else _SAMPLE_VALUES.get(name.lower(), "1")))
     return tuple(pairs)
@@ -234,8 +242,39 @@ def _cors_request(
     pairs = _request_headers(headers)
     if pairs is None:
         bad = next(h for h in headers if _request_headers([h]) is None)
-        raise click.UsageError(f"--header {bad!r} is not a header name (or 'Name: value')")
+        raise click.UsageError(
+            f"--header {bad!r} is not a header name (or 'Name: value' without CR, LF or NUL)"
+        )
     return CORSRequest(origin, method, pairs, credentials, private_network)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control and format character escaped (``\\x1b``, ``\\u202e``).
+
+    What a server sends is printed through this: an escape sequence in a header could
+    otherwise move the cursor and repaint the verdict on the user's terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        else c
+        for c in text
+    )
+
+
+def _echo(line: str) -> None:
+    click.echo(printable(line))
+
+
+def _request_notes(request: CORSRequest) -> list[str]:
+    """What the browser changes in the page's request before sending anything."""
+    return [
+        f"Note: a browser drops the header {printable(name)} silently: a page cannot set it "
+        "(a forbidden request-header); the request is sent without it."
+        for name in request.dropped
+    ]
 
 
 def _title(request: CORSRequest, where: str) -> str:
@@ -321,6 +360,8 @@ def check_command(
     request = _cors_request(origin, method, headers, credentials, private_network)
     app = _app()
     click.echo(_title(request, path))
+    for line in _request_notes(request):
+        click.echo(line)
     result = run_check(app, path, request)
     outcome = result.outcome
     for exchange, seen, error in zip(outcome.exchanges, result.seen, result.errors):
@@ -334,7 +375,12 @@ def check_command(
     if outcome.allowed:
         return
     failed = outcome.failed
-    if failed is not None:
+    if request.forbidden_method:
+        click.echo(
+            f"Fix: browsers never send {request.method} (a forbidden method), whatever the "
+            "policy says; use another method."
+        )
+    elif failed is not None:
         for line in _check_cause(app, request, result, failed):
             click.echo(line)
     raise SystemExit(BLOCKED)
@@ -439,7 +485,12 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchan
     help="A second origin asked in turn, to catch a cache that serves one origin's answer to "
     "another ('' to skip).",
 )
-@click.option("--timeout", default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per read.")
+@click.option(
+    "--timeout",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds for the whole probe: every connection and read, all exchanges.",
+)
 def probe_command(
     url: str,
     origin: str,
@@ -457,40 +508,80 @@ def probe_command(
     another origin. Exit status: 0 allowed and no problem found, 1 blocked or a problem
     found, 2 usage or network error. No app needed: also 'python -m flask_crossorigin probe'.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.UsageError(f"URL must be an http or https URL, got {url!r}")
+    _check_url(url)
     request = _cors_request(origin, method, headers, credentials, private_network)
     if other_origin and not is_well_formed(other_origin):
         raise click.UsageError(f"--other-origin {other_origin!r} is not an origin")
-    if timeout <= 0:
-        raise click.UsageError("--timeout must be a positive number of seconds")
-    click.echo(_title(request, url))
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise click.UsageError(
+            f"--timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g}; "
+            f"got {timeout!r}"
+        )
+    _echo(_title(request, url))
+    for line in _request_notes(request):
+        _echo(line)
     try:
-        found = run_probe(url, request, other_origin or None, http_sender(timeout))
+        found = run_probe(
+            url, request, other_origin or None, http_sender(timeout, deadline=timeout)
+        )
     except ProbeError as error:
-        click.echo(f"Error: {error}", err=True)
+        click.echo(printable(f"Error: {error}"), err=True)
         raise SystemExit(USAGE_ERROR) from None
     outcome = found.outcome
     for exchange in outcome.exchanges:
         for line in _exchange_lines(exchange, exchange.sent.url):
-            click.echo(line)
+            _echo(line)
     final = outcome.exchanges[-1].received if outcome.exchanges else None
     for line in _verdict_lines(outcome, final):
-        click.echo(line)
+        _echo(line)
     if found.other:
-        click.echo(f"Then as {other_origin}, to compare:")
+        _echo(f"Then as {other_origin}, to compare:")
         for exchange in found.other:
             sent, received = exchange.sent, exchange.received
             kind = "Preflight" if sent.kind == "preflight" else "Request"
-            click.echo(f"{kind}: {sent.method} {sent.url}")
-            click.echo(f"  answered {received.status} {received.reason}".rstrip())
+            _echo(f"{kind}: {sent.method} {sent.url}")
+            _echo(f"  answered {received.status} {received.reason}".rstrip())
             shown = _shown(received.headers)
             for name, value in shown:
-                click.echo(f"    {name}: {value}")
+                _echo(f"    {name}: {value}")
             if not any(n.lower().startswith("access-control-") for n, _ in shown):
-                click.echo("    (no Access-Control-* headers)")
+                _echo("    (no Access-Control-* headers)")
     for problem in found.problems:
-        click.echo(f"Problem ({problem.finding.value}): {problem.text}.")
+        _echo(f"Problem ({problem.finding.value}): {problem.text}.")
+    if not outcome.allowed:
+        for line in _probe_cause(request, outcome):
+            _echo(line)
     if not outcome.allowed or found.problems:
         raise SystemExit(BLOCKED)
+
+
+def _check_url(url: str) -> None:
+    """A usage error unless ``url`` is an http(s) URL an HTTP client can send as written."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.UsageError(f"URL must be an http or https URL, got {url!r}")
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise click.UsageError(f"URL must not contain spaces or control characters, got {url!r}")
+
+
+def _probe_cause(request: CORSRequest, outcome: Outcome) -> list[str]:
+    """Why a probe is blocked, and where to look next."""
+    if request.forbidden_method:
+        return [
+            f"Fix: browsers never send {request.method} (a forbidden method), whatever the "
+            "server says; use another method."
+        ]
+    failed = outcome.failed
+    if failed is None:
+        return []
+    failure = outcome.verdict.failure
+    where = "preflight" if failed.sent.kind == "preflight" else "request"
+    reason = f"Reason: the {where}'s answer ({failed.received.status}) fails the CORS check"
+    if failure is not None:
+        reason += f": {failure.value}"
+    return [
+        reason + ".",
+        "Next: if the app behind this URL is a Flask app with this extension, run "
+        "'flask --app APP cors check PATH' with the same --origin, --method and --header "
+        "options: it names the option to change and where it is set.",
+    ]
