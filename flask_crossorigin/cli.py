@@ -455,6 +455,12 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchan
                 f"Note: the app is mounted under {seen.script_root} and matches 'resources' "
                 f"against {path}, the path without it."
             )
+        if reason is Reason.NOT_COVERED and not isinstance(app.extensions.get(STATE_KEY), AppState):
+            lines.append(
+                "Fix: this app has no CORS(app): add CORS(app) (with 'resources' to choose the "
+                "paths it covers), or decorate the view with @cross_origin."
+            )
+            return lines
         lines.append(f"Fix: {fix(reason, policy)}")
         return lines
     if received.status == 405 or not 200 <= received.status <= 299:

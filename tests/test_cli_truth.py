@@ -8,17 +8,21 @@ hostile servers are loopback sockets in a thread, each bounded in bytes and time
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Optional
 
 import pytest
 from flask import Flask
 
 from flask_crossorigin import CORS
-from flask_crossorigin.cli import printable
+from flask_crossorigin.cli import cors_cli, printable
 from flask_crossorigin.judge import CORSRequest, Failure, Sent, fetch
 from flask_crossorigin.probe import ProbeError, http_sender
 
@@ -332,3 +336,82 @@ def test_blocked_probe_gives_its_reason_and_points_to_check(hostile: list[Hostil
     assert code == 1
     assert "Reason: the request's answer (200) fails the CORS check: allow-origin-missing." in out
     assert "flask --app APP cors check PATH" in out
+
+
+# --- what the fixes and warnings say ----------------------------------------------------
+
+UNKNOWN_KEY_APP = """
+from flask import Flask
+from flask_crossorigin import CORS
+
+app = Flask(__name__)
+app.config["CORS_HEADERS"] = "Content-Type"
+app.config["CORS_ORIGINS"] = ["https://a.example"]
+CORS(app, resources={r"/api/*": {"origins": ["https://b.example"]}})
+
+
+@app.route("/api/x")
+def x():
+    return "x"
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["config"],
+        ["routes"],
+        ["check", "/api/x", "--origin", "https://c.example"],
+    ],
+)
+def test_unknown_config_key_warned_once_per_command(tmp_path: Path, args: list[str]) -> None:
+    """SPEC 1, 6: an unknown ``CORS_*`` key is one warning per command, however many times
+    the configuration is read (each policy, each command), never between the output lines."""
+    (tmp_path / "unknown_key_app.py").write_text(UNKNOWN_KEY_APP, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "unknown_key_app", "cors", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert run.returncode in (0, 1), run.stderr
+    both = run.stdout + run.stderr
+    assert both.count("unknown config key CORS_HEADERS") == 1, both
+    assert "unknown config key" not in run.stdout
+
+
+def test_fix_names_the_resource_that_overrides_the_config_key(tmp_path: Path) -> None:
+    """SPEC 6: ``origins`` set by a ``resources`` entry: the fix says to change it there, not
+    to add the origin to ``CORS_ORIGINS`` (which that entry overrides)."""
+    app = Flask("override")
+    app.config["CORS_ORIGINS"] = ["https://a.example"]
+    CORS(app, resources={r"/api/*": {"origins": ["https://b.example"]}})
+
+    @app.route("/api/x")
+    def x() -> str:
+        return "x"
+
+    code, out, _ = cli("check", "/api/x", "--origin", "https://c.example", app=app)
+    assert code == 1
+    fix = [line for line in out.splitlines() if line.startswith("Fix:")]
+    assert fix == [
+        "Fix: add the origin to 'origins'; it is now ['https://b.example'], set by "
+        "resources['/api/*'], which overrides CORS_ORIGINS: change it there"
+    ]
+
+
+def test_fix_names_cors_app_when_the_app_has_no_extension() -> None:
+    """SPEC 6: an app without ``CORS(app)``: the fix says to add it (or @cross_origin)."""
+    app = Flask("bare")
+    app.cli.add_command(cors_cli)  # as the 'flask.commands' entry point adds it
+
+    @app.route("/api/x")
+    def x() -> str:
+        return "x"
+
+    code, out, _ = cli("check", "/api/x", "--origin", "https://c.example", app=app)
+    assert code == 1
+    assert "Fix: this app has no CORS(app): add CORS(app)" in out
+    assert "@cross_origin" in out
