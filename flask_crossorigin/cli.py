@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 
+from .compare import DEFAULT_MAX_REQUESTS, compare
 from .configure import Coverage, effective_settings
 from .decision import Reason
 from .errors import CORSConfigError
@@ -206,13 +207,16 @@ def _request_headers(values: Iterable[str]) -> Optional[tuple[tuple[str, str], .
     return tuple(pairs)
 
 
-def _request_options(command: Callable[..., None]) -> Callable[..., None]:
+def _request_options(
+    command: Callable[..., None], origin_required: bool = True
+) -> Callable[..., None]:
     """The options ``check`` and ``probe`` share: what the page's ``fetch()`` sends."""
+    origin_help = "The page's origin, e.g. https://app.example.com"
+    if not origin_required:
+        origin_help += " (required without an app; with one, asked besides the app's origins)"
     for option in reversed(
         [
-            click.option(
-                "--origin", required=True, help="The page's origin, e.g. https://app.example.com"
-            ),
+            click.option("--origin", required=origin_required, help=origin_help),
             click.option("--method", default="GET", show_default=True, help="The method."),
             click.option(
                 "--header",
@@ -481,9 +485,13 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchan
     ]
 
 
+def _probe_options(command: Callable[..., None]) -> Callable[..., None]:
+    return _request_options(command, origin_required=False)
+
+
 @cors_cli.command("probe", with_appcontext=False)
 @click.argument("url")
-@_request_options
+@_probe_options
 @click.option(
     "--other-origin",
     default=DEFAULT_OTHER_ORIGIN,
@@ -497,15 +505,23 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchan
     show_default=True,
     help="Seconds for the whole probe: every connection and read, all exchanges.",
 )
+@click.option(
+    "--max-requests",
+    type=click.IntRange(1, 10000),
+    default=DEFAULT_MAX_REQUESTS,
+    show_default=True,
+    help="With an app: live requests at most.",
+)
 def probe_command(
     url: str,
-    origin: str,
+    origin: Optional[str],
     method: str,
     headers: tuple[str, ...],
     credentials: bool,
     private_network: bool,
     other_origin: str,
     timeout: float,
+    max_requests: int,
 ) -> None:
     """Ask a live URL as a browser on ORIGIN would, over real HTTP, and judge the answers.
 
@@ -513,16 +529,27 @@ def probe_command(
     sent twice, an origin-dependent answer without 'Vary: Origin', an answer cached for
     another origin. Exit status: 0 allowed and no problem found, 1 blocked or a problem
     found, 2 usage or network error. No app needed: also 'python -m flask_crossorigin probe'.
+
+    With an app ('flask --app APP cors probe URL'), URL is where the app is deployed: every
+    route the app covers is asked there and of the app itself, with the app's origins and
+    strangers, and every request whose browser verdict differs is named with the layer
+    that changed it. Exit status: 0 no difference, 1 a difference, 2 usage or network error.
     """
     _check_url(url)
-    request = _cors_request(origin, method, headers, credentials, private_network)
-    if other_origin and not is_well_formed(other_origin):
-        raise click.UsageError(f"--other-origin {other_origin!r} is not an origin")
     if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
         raise click.UsageError(
             f"--timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g}; "
             f"got {timeout!r}"
         )
+    app = _app_at_hand()
+    if app is not None:
+        _compare_command(app, url, timeout, max_requests)
+        return
+    if origin is None:
+        raise click.UsageError("Missing option '--origin' (needed without an app).")
+    request = _cors_request(origin, method, headers, credentials, private_network)
+    if other_origin and not is_well_formed(other_origin):
+        raise click.UsageError(f"--other-origin {other_origin!r} is not an origin")
     _echo(_title(request, url))
     for line in _request_notes(request):
         _echo(line)
@@ -558,6 +585,53 @@ def probe_command(
         for line in _probe_cause(request, outcome):
             _echo(line)
     if not outcome.allowed or found.problems:
+        raise SystemExit(BLOCKED)
+
+
+def _app_at_hand() -> Optional[Flask]:
+    """The app named by ``--app`` or ``FLASK_APP``, if any; ``None`` without one."""
+    info = click.get_current_context().find_object(ScriptInfo)
+    if info is None or not info.app_import_path:
+        return None
+    return info.load_app()
+
+
+def _compare_command(app: Flask, url: str, timeout: float, max_requests: int) -> None:
+    """``probe`` with an app: the live URL against the app, route by route."""
+    _echo(f"Comparing {url} with the app {app.import_name!r}, route by route")
+    try:
+        with app.app_context():
+            found = compare(app, url, http_sender(timeout, deadline=timeout), max_requests)
+    except ProbeError as error:
+        click.echo(printable(f"Error: {error}"), err=True)
+        raise SystemExit(USAGE_ERROR) from None
+    for result in found.differences:
+        case = result.case
+        verdicts = (
+            f"live {'ALLOWED' if result.live_allowed else 'BLOCKED'}, "
+            f"app {'ALLOWED' if result.app_allowed else 'BLOCKED'}"
+        )
+        _echo(
+            f"DIFFERS ({result.layer}): {case.kind} {case.request.method} {case.path} from "
+            f"{case.request.origin}: {verdicts}"
+        )
+        _echo(f"    {result.text}.")
+    for result in found.vary_missing:
+        case = result.case
+        _echo(
+            f"Problem (vary-missing): {case.kind} {case.request.method} {case.path} from "
+            f"{case.request.origin}: the app sends 'Vary: Origin' and the live answer does "
+            "not: a layer in front drops it, and a shared cache may serve the answer to "
+            "another origin."
+        )
+    asked = len(found.results)
+    summary = f"{asked} requests compared, {len(found.differences)} differ"
+    if found.skipped:
+        summary += f", {found.skipped} not sent (--max-requests {max_requests})"
+    if found.uncovered:
+        summary += f"; {found.uncovered} routes not covered by the app's policy, not asked"
+    _echo(summary + ".")
+    if found.differences or found.vary_missing:
         raise SystemExit(BLOCKED)
 
 
