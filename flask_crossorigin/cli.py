@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import unicodedata
 from collections.abc import Iterable
 from typing import Any, Callable, Optional
@@ -629,7 +630,8 @@ def _compare_command(app: Flask, url: str, timeout: float, max_requests: int) ->
     if found.skipped:
         summary += f", {found.skipped} not sent (--max-requests {max_requests})"
     if found.uncovered:
-        summary += f"; {found.uncovered} routes not covered by the app's policy, not asked"
+        routes_word = "route" if found.uncovered == 1 else "routes"
+        summary += f"; {found.uncovered} {routes_word} not covered by the app's policy, not asked"
     _echo(summary + ".")
     if found.differences or found.vary_missing:
         raise SystemExit(BLOCKED)
@@ -642,6 +644,19 @@ def _check_url(url: str) -> None:
         raise click.UsageError(f"URL must be an http or https URL, got {url!r}")
     if any(c <= " " or c == "\x7f" for c in url):
         raise click.UsageError(f"URL must not contain spaces or control characters, got {url!r}")
+
+
+#: Where to look, for the failures a deployment most often shows.
+_PROBE_CAUSES = {
+    Failure.ALLOW_ORIGIN_MISSING: "the server does not grant {origin}: the app's policy does "
+    "not cover this URL or this origin, or a layer in front answers without the app's headers",
+    Failure.ALLOW_ORIGIN_MULTIPLE: "two layers add Access-Control-Allow-Origin (the app and a "
+    "proxy, gateway or CDN)",
+    Failure.ALLOW_ORIGIN_MISMATCH: "the answer grants another origin: a cache served another "
+    "origin's answer, or a layer writes a fixed origin",
+    Failure.PREFLIGHT_NOT_OK: "the preflight did not reach a CORS handler: a route, an auth "
+    "hook or a proxy answered it",
+}
 
 
 def _probe_cause(request: CORSRequest, outcome: Outcome) -> list[str]:
@@ -658,10 +673,28 @@ def _probe_cause(request: CORSRequest, outcome: Outcome) -> list[str]:
     where = "preflight" if failed.sent.kind == "preflight" else "request"
     reason = f"Reason: the {where}'s answer ({failed.received.status}) fails the CORS check"
     if failure is not None:
-        reason += f": {failure.value}"
-    return [
-        reason + ".",
-        "Next: if the app behind this URL is a Flask app with this extension, run "
-        "'flask --app APP cors check PATH' with the same --origin, --method and --header "
-        "options: it names the option to change and where it is set.",
-    ]
+        reason += f" ({failure.value})"
+        cause = _PROBE_CAUSES.get(failure)
+        if cause:
+            reason += f": {cause.format(origin=request.origin)}"
+    return [reason + ".", f"Next: {_check_command(failed.sent.url, request)}"]
+
+
+def _check_command(url: str, request: CORSRequest) -> str:
+    """The ``check`` command that asks the same of the app, from its project directory."""
+    parts = urlsplit(url)
+    args = ["flask", "--app", "APP", "cors", "check", parts.path or "/", "--origin"]
+    args.append(request.origin)
+    if request.method != "GET":
+        args += ["--method", request.method]
+    for name, value in request.headers:
+        args += ["--header", f"{name}: {value}"]
+    if request.credentials:
+        args.append("--credentials")
+    if request.private_network:
+        args.append("--private-network")
+    command = " ".join(shlex.quote(arg) for arg in args)
+    return (
+        f"ask the app itself, where its code is: {command} (it runs the app's own answer "
+        "and names the option to change and where it is set)"
+    )

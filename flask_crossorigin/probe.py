@@ -109,6 +109,8 @@ def http_sender(
             raise ProbeError(f"bad port in URL: {sent.url}") from None
         where = f"{parts.hostname}:{port or (443 if parts.scheme == 'https' else 80)}"
         wait = remaining(where)
+        # The limit named when a read times out: the user's, not what was left of it.
+        shown = timeout if deadline is None else min(timeout, deadline)
         conn: http.client.HTTPConnection
         if parts.scheme == "https":
             conn = http.client.HTTPSConnection(parts.hostname, port, timeout=wait, context=context)
@@ -144,7 +146,7 @@ def http_sender(
             if expired.is_set():
                 message = f"timed out after {deadline:g} s waiting for {where}"
             else:
-                message = _network_error(error, where, parts.hostname, wait)
+                message = _network_error(error, where, parts.hostname, shown)
             raise ProbeError(message) from None
         finally:
             if watchdog is not None:

@@ -334,8 +334,14 @@ def test_blocked_probe_gives_its_reason_and_points_to_check(hostile: list[Hostil
     url = f"http://127.0.0.1:{server.port}/x"
     code, out, _ = cli("probe", url, "--origin", A, "--other-origin", "", "--timeout", "5")
     assert code == 1
-    assert "Reason: the request's answer (200) fails the CORS check: allow-origin-missing." in out
-    assert "flask --app APP cors check PATH" in out
+    assert (
+        "Reason: the request's answer (200) fails the CORS check (allow-origin-missing): the "
+        f"server does not grant {A}:"
+    ) in out
+    assert (
+        f"Next: ask the app itself, where its code is: flask --app APP cors check /x --origin {A} "
+        in out
+    )
 
 
 # --- what the fixes and warnings say ----------------------------------------------------

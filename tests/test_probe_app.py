@@ -183,7 +183,7 @@ def test_same_app_live_no_difference(live: Callable[[WSGI], Live]) -> None:
     code, out, err = run(app, server.url, "--timeout", "20")
     assert code == 0, out + err
     assert " 0 differ" in out
-    assert "1 routes not covered" in out  # /health
+    assert "1 route not covered" in out  # /health
     assert seen and {m for m, _ in seen} <= {"GET", "OPTIONS"}
     assert {p for _, p in seen} == {"/api/items", "/api/items/1"}
     assert len(seen) <= 200
