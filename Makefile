@@ -62,5 +62,22 @@ demo: $(DEMO_STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+# Coverage-guided fuzzing (atheris) of the origin, header-list and configuration parsers:
+# each target for FUZZ_SECONDS; a broken invariant stops with the input that broke it, its
+# traceback, and the input saved as fuzz-TARGET-crash-*. CI runs the same targets for a
+# fixed number of runs (tests/fuzz/test_fuzz.py).
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= origin origin_entry request_headers config
+.PHONY: fuzz
+fuzz: $(STAMP)
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	for target in $(FUZZ_TARGETS); do \
+		echo "fuzz $$target: $(FUZZ_SECONDS) s"; \
+		PYTHONHASHSEED=0 $(PY) -W ignore -m tests.fuzz.run $$target \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=fuzz-$$target- \
+			>"$$log" 2>&1 || { grep -v '^#' "$$log" | tail -60; exit 1; }; \
+		grep -E '^(#[0-9]+.*DONE|Done)' "$$log"; \
+	done
+
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
