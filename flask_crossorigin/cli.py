@@ -214,7 +214,7 @@ def _request_options(
     """The options ``check`` and ``probe`` share: what the page's ``fetch()`` sends."""
     origin_help = "The page's origin, e.g. https://app.example.com"
     if not origin_required:
-        origin_help += " (required without an app; with one, asked besides the app's origins)"
+        origin_help += " (without it, 'flask --app APP' compares URL with the app)"
     for option in reversed(
         [
             click.option("--origin", required=origin_required, help=origin_help),
@@ -531,10 +531,11 @@ def probe_command(
     another origin. Exit status: 0 allowed and no problem found, 1 blocked or a problem
     found, 2 usage or network error. No app needed: also 'python -m flask_crossorigin probe'.
 
-    With an app ('flask --app APP cors probe URL'), URL is where the app is deployed: every
-    route the app covers is asked there and of the app itself, with the app's origins and
-    strangers, and every request whose browser verdict differs is named with the layer
-    that changed it. Exit status: 0 no difference, 1 a difference, 2 usage or network error.
+    With an app and no --origin ('flask --app APP cors probe URL'), URL is where the app is
+    deployed: every route the app covers is asked there and of the app itself, with the
+    app's origins and strangers, and every request whose browser verdict differs is named
+    with the layer that changed it. Exit status: 0 no difference, 1 a difference, 2 usage
+    or network error.
     """
     _check_url(url)
     if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
@@ -542,12 +543,15 @@ def probe_command(
             f"--timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g}; "
             f"got {timeout!r}"
         )
-    app = _app_at_hand()
-    if app is not None:
+    if origin is None:
+        app = _app_at_hand()
+        if app is None:
+            raise click.UsageError(
+                "Missing option '--origin' (or name an app: 'flask --app APP cors probe URL' "
+                "compares the deployment at URL with the app)."
+            )
         _compare_command(app, url, timeout, max_requests)
         return
-    if origin is None:
-        raise click.UsageError("Missing option '--origin' (needed without an app).")
     request = _cors_request(origin, method, headers, credentials, private_network)
     if other_origin and not is_well_formed(other_origin):
         raise click.UsageError(f"--other-origin {other_origin!r} is not an origin")

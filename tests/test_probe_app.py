@@ -319,3 +319,14 @@ def test_flask_app_command_line(tmp_path: Path, live: Callable[[WSGI], Live]) ->
     )
     assert run_.returncode == 1, run_.stdout + run_.stderr
     assert "DIFFERS (edge-grants): request GET /api/x from https://probe.invalid" in run_.stdout
+
+
+def test_with_an_app_and_origin_probe_stays_as_it_is(live: Callable[[WSGI], Live]) -> None:
+    """With ``--origin``, an app at hand changes nothing: the one-origin probe as before."""
+    app = make_app()
+    server = live(make_app().wsgi_app)
+    code, out, _ = run(app, f"{server.url}/api/items", "--origin", PAGE, "--other-origin", "")
+    assert code == 0, out
+    assert out.startswith(f"GET {server.url}/api/items from {PAGE}\n")
+    assert "ALLOWED: the browser lets the page read the response (200 OK)." in out
+    assert "Comparing" not in out
