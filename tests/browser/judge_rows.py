@@ -238,4 +238,24 @@ ROWS = [
         "GET",
         (("Sec-Fetch-Thing", "1"), ("Proxy-Thing", "1"), *TOKEN),
     ),
+    # Interim answers (103 Early Hints) are skipped: only the final answer is checked.
+    Row(
+        "interim-103-grant-final-none",
+        BLOCKED,
+        Answer(200, (), "OK", ((103, "Early Hints", (("Link", "</s.css>; rel=preload"), GRANT)),)),
+    ),
+    Row(
+        "interim-103-final-granted",
+        ALLOWED,
+        Answer(200, (GRANT,), "OK", ((103, "Early Hints", (("Link", "</s.css>; rel=preload"),)),)),
+    ),
+    Row(
+        "interim-103-preflight",
+        ALLOWED,
+        ok(GRANT),
+        Answer(
+            204, (GRANT, (ACAM, "PUT")), "No Content", ((103, "Early Hints", (("Link", "</a>"),)),)
+        ),
+        "PUT",
+    ),
 ]

@@ -70,7 +70,11 @@ def _fill(answer: Answer, origin: str, target: str) -> Answer:
         for name, value in answer.headers
     )
     headers = tuple((n, target if v == "{next}" else v) for n, v in headers)
-    return replace(answer, headers=headers)
+    interim = tuple(
+        (status, reason, tuple((n, v.replace("{origin}", origin)) for n, v in lines))
+        for status, reason, lines in answer.interim
+    )
+    return replace(answer, headers=headers, interim=interim)
 
 
 @pytest.fixture(scope="module")
