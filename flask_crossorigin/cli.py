@@ -362,6 +362,11 @@ def check_command(
     """
     if not path.startswith("/"):
         raise click.UsageError(f"PATH must start with '/', got {path!r}")
+    if any(c <= " " or c == "\x7f" for c in path):
+        raise click.UsageError(
+            f"PATH must not contain spaces or control characters (a browser sends them "
+            f"percent-encoded: %20, %0D), got {path!r}"
+        )
     request = _cors_request(origin, method, headers, credentials, private_network)
     app = _app()
     click.echo(_title(request, path))

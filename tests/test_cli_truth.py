@@ -326,6 +326,17 @@ def test_bad_url_is_a_usage_error(url: str) -> None:
     assert "Traceback" not in out + err
 
 
+@pytest.mark.parametrize("path", ["/a b", "/x\r\nX-Injected: 1", "/\x00", "/\x1b[2J", "/\x7f"])
+def test_bad_check_path_is_a_usage_error(path: str) -> None:
+    """A PATH a browser would never send as written: exit 2, nothing sent to the app."""
+    app, seen = _counting_app()
+    code, out, err = cli("check", path, "--origin", A, app=app)
+    assert code == 2
+    assert "PATH must not contain spaces or control characters" in err
+    assert "Traceback" not in out + err
+    assert seen == []
+
+
 def test_blocked_probe_gives_its_reason_and_points_to_check(hostile: list[Hostile]) -> None:
     """A blocked ``probe`` says why in one line and points to ``flask cors check``."""
     server = Hostile(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
