@@ -5,7 +5,9 @@ introspection (:func:`~flask_crossorigin.introspect.routes`,
 :func:`~flask_crossorigin.introspect.run_check`, :func:`~flask_crossorigin.introspect.simulate`),
 the browser's rules in :mod:`~flask_crossorigin.judge` and :mod:`~flask_crossorigin.explain`; the
 rules are never written down a second time here. ``probe`` needs no app: it is also
-``python -m flask_crossorigin probe``.
+``python -m flask_crossorigin probe``; given an app and no ``--origin``, it compares the
+deployment with the app (:mod:`~flask_crossorigin.compare`). What a server sends is printed
+with its control characters escaped (:func:`printable`).
 """
 
 from __future__ import annotations
