@@ -10,7 +10,7 @@ DEMO_FLASK_CORS_STAMP := $(VENV)/.installed-demo-flask-cors
 DIST_STAMP := $(VENV)/.installed-dist
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-oldest test-matrix lint typecheck docs docs-check pytest demo bench dist clean
+.PHONY: help install test test-oldest test-matrix lint typecheck docs docs-check pytest demo bench fuzz dist clean
 
 help: ## List the targets (a bare `make` does this)
 	@echo "Targets (each creates .venv when needed):"
@@ -111,6 +111,22 @@ demo: $(DEMO_NEEDS) ## Serve the example API and its demo page (ports 5000-5002)
 bench: $(STAMP) ## Measure the cost per request (about five minutes)
 	$(PY) bench/run.py
 
+# Coverage-guided fuzzing (atheris) of the origin, header-list and configuration parsers:
+# each target for FUZZ_SECONDS; a broken invariant stops with the input that broke it, its
+# traceback, and the input saved as fuzz-TARGET-crash-*. CI runs the same targets for a
+# fixed number of runs (tests/fuzz/test_fuzz.py).
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= origin origin_entry request_headers config
+fuzz: $(STAMP) ## Coverage-guided fuzzing of the parsers (FUZZ_SECONDS per target)
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	for target in $(FUZZ_TARGETS); do \
+		echo "fuzz $$target: $(FUZZ_SECONDS) s"; \
+		PYTHONHASHSEED=0 $(PY) -W ignore -m tests.fuzz.run $$target \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=fuzz-$$target- \
+			>"$$log" 2>&1 || { grep -v '^#' "$$log" | tail -60; exit 1; }; \
+		grep -E '^(#[0-9]+.*DONE|Done)' "$$log"; \
+	done
+
 # build and twine (the dev extra), for `make dist` alone.
 $(DIST_STAMP): setup.cfg pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -134,5 +150,5 @@ dist: $(DIST_STAMP) ## Build sdist and wheel, twine check them, smoke-test the i
 
 clean: ## Remove what builds, tests and the venvs leave: back to a fresh clone
 	rm -rf $(VENV) .venv-py3.* .venv-oldest build dist *.egg-info docs/_build instance .cache \
-		.pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov
+		.pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov fuzz-*-crash-* fuzz-*-timeout-*
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -19,7 +19,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import create_app
-from .frontend import create_frontend
+from .frontend import create_frontend, effective_origins
 
 HOST = "127.0.0.1"
 
@@ -90,10 +90,11 @@ def main() -> None:
         config["CORS_ORIGINS"] = [page_origin]
     api = create_app(config)
     library = api.config["EXAMPLE_CORS_LIBRARY"]
+    policy = effective_origins(api, (page_origin, other_origin))
     apps = (
         api,
-        create_frontend(api_url, page_origin, library),
-        create_frontend(api_url, page_origin, library),
+        create_frontend(api_url, page_origin, library, policy),
+        create_frontend(api_url, page_origin, library, policy),
     )
     servers = [serve(app, sock) for app, sock in zip(apps, sockets)]
     for label, url in (
@@ -102,7 +103,12 @@ def main() -> None:
         ("Same page, disallowed origin:", f"{other_origin}/"),
     ):
         print(f"{label:<33}{url}")
-    print(f"CORS_ORIGINS = {json.dumps(api.config['CORS_ORIGINS'])}")
+    print(f"origins = {json.dumps(policy['value'])}  (set by {policy['source']})")
+    if not policy["allows"][page_origin]:
+        print(
+            f"Note: {page_origin}, the demo page, is not in these origins: its rows for the "
+            "API are blocked (unset FLASK_CORS_ORIGINS, or add the page's origin to it)."
+        )
     print("Press Ctrl-C to stop.", flush=True)
     try:
         threading.Event().wait()

@@ -5,20 +5,26 @@ introspection (:func:`~flask_crossorigin.introspect.routes`,
 :func:`~flask_crossorigin.introspect.run_check`, :func:`~flask_crossorigin.introspect.simulate`),
 the browser's rules in :mod:`~flask_crossorigin.judge` and :mod:`~flask_crossorigin.explain`; the
 rules are never written down a second time here. ``probe`` needs no app: it is also
-``python -m flask_crossorigin probe``.
+``python -m flask_crossorigin probe``; given an app and no ``--origin``, it compares the
+deployment with the app (:mod:`~flask_crossorigin.compare`). What a server sends is printed
+with its control characters escaped (:func:`printable`).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import shlex
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 
+from .compare import DEFAULT_MAX_REQUESTS, compare
 from .configure import Coverage, effective_settings
 from .decision import Reason
 from .errors import CORSConfigError
@@ -197,25 +203,34 @@ _SHOWN = frozenset(
 )
 
 
+#: Fetch "header value": none of these bytes; an HTTP client refuses to send them.
+_BAD_VALUE_CHARS = frozenset("\x00\r\n")
+#: Longest ``--timeout`` accepted, in seconds.
+MAX_TIMEOUT = 3600.0
+
+
 def _request_headers(values: Iterable[str]) -> Optional[tuple[tuple[str, str], ...]]:
     """``--header`` values (``Name`` or ``Name: value``) as pairs; ``None`` if one is bad."""
     pairs = []
     for text in values:
         name, colon, value = text.partition(":")
-        name, value = name.strip(), value.strip()
-        if not is_token(name) or (colon and not value):
+        name, value = name.strip(), value.strip(" \t")
+        if not is_token(name) or (colon and not value) or _BAD_VALUE_CHARS & set(value):
             return None
         pairs.append((name, value if colon else _SAMPLE_VALUES.get(name.lower(), "1")))
     return tuple(pairs)
 
 
-def _request_options(command: Callable[..., None]) -> Callable[..., None]:
+def _request_options(
+    command: Callable[..., None], origin_required: bool = True
+) -> Callable[..., None]:
     """The options ``check`` and ``probe`` share: what the page's ``fetch()`` sends."""
+    origin_help = "The page's origin, e.g. https://app.example.com"
+    if not origin_required:
+        origin_help += " (without it, 'flask --app APP' compares URL with the app)"
     for option in reversed(
         [
-            click.option(
-                "--origin", required=True, help="The page's origin, e.g. https://app.example.com"
-            ),
+            click.option("--origin", required=origin_required, help=origin_help),
             click.option("--method", default="GET", show_default=True, help="The method."),
             click.option(
                 "--header",
@@ -245,8 +260,39 @@ def _cors_request(
     pairs = _request_headers(headers)
     if pairs is None:
         bad = next(h for h in headers if _request_headers([h]) is None)
-        raise click.UsageError(f"--header {bad!r} is not a header name (or 'Name: value')")
+        raise click.UsageError(
+            f"--header {bad!r} is not a header name (or 'Name: value' without CR, LF or NUL)"
+        )
     return CORSRequest(origin, method, pairs, credentials, private_network)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control and format character escaped (``\\x1b``, ``\\u202e``).
+
+    What a server sends is printed through this: an escape sequence in a header could
+    otherwise move the cursor and repaint the verdict on the user's terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        else c
+        for c in text
+    )
+
+
+def _echo(line: str) -> None:
+    click.echo(printable(line))
+
+
+def _request_notes(request: CORSRequest) -> list[str]:
+    """What the browser changes in the page's request before sending anything."""
+    return [
+        f"Note: a browser drops the header {printable(name)} silently: a page cannot set it "
+        "(a forbidden request-header); the request is sent without it."
+        for name in request.dropped
+    ]
 
 
 def _title(request: CORSRequest, where: str) -> str:
@@ -329,9 +375,16 @@ def check_command(
     """
     if not path.startswith("/"):
         raise click.UsageError(f"PATH must start with '/', got {path!r}")
+    if any(c <= " " or c == "\x7f" for c in path):
+        raise click.UsageError(
+            f"PATH must not contain spaces or control characters (a browser sends them "
+            f"percent-encoded: %20, %0D), got {path!r}"
+        )
     request = _cors_request(origin, method, headers, credentials, private_network)
     app = _app()
     click.echo(_title(request, path))
+    for line in _request_notes(request):
+        click.echo(line)
     result = run_check(app, path, request)
     outcome = result.outcome
     for exchange, seen, error in zip(outcome.exchanges, result.seen, result.errors):
@@ -345,7 +398,12 @@ def check_command(
     if outcome.allowed:
         return
     failed = outcome.failed
-    if failed is not None:
+    if request.forbidden_method:
+        click.echo(
+            f"Fix: browsers never send {request.method} (a forbidden method), whatever the "
+            "policy says; use another method."
+        )
+    elif failed is not None:
         for line in _check_cause(app, request, result, failed):
             click.echo(line)
     raise SystemExit(BLOCKED)
@@ -420,6 +478,12 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchan
                 f"Note: the app is mounted under {seen.script_root} and matches 'resources' "
                 f"against {path}, the path without it."
             )
+        if reason is Reason.NOT_COVERED and not isinstance(app.extensions.get(STATE_KEY), AppState):
+            lines.append(
+                "Fix: this app has no CORS(app): add CORS(app) (with 'resources' to choose the "
+                "paths it covers), or decorate the view with @cross_origin."
+            )
+            return lines
         lines.append(f"Fix: {fix(reason, policy)}")
         return lines
     if received.status == 405 or not 200 <= received.status <= 299:
@@ -440,9 +504,13 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchan
     ]
 
 
+def _probe_options(command: Callable[..., None]) -> Callable[..., None]:
+    return _request_options(command, origin_required=False)
+
+
 @cors_cli.command("probe", with_appcontext=False)
 @click.argument("url")
-@_request_options
+@_probe_options
 @click.option(
     "--other-origin",
     default=DEFAULT_OTHER_ORIGIN,
@@ -450,16 +518,29 @@ def _check_cause(app: Flask, request: CORSRequest, result: Check, failed: Exchan
     help="A second origin asked in turn, to catch a cache that serves one origin's answer to "
     "another ('' to skip).",
 )
-@click.option("--timeout", default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per read.")
+@click.option(
+    "--timeout",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds for the whole probe: every connection and read, all exchanges.",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(1, 10000),
+    default=DEFAULT_MAX_REQUESTS,
+    show_default=True,
+    help="With an app: live requests at most.",
+)
 def probe_command(
     url: str,
-    origin: str,
+    origin: Optional[str],
     method: str,
     headers: tuple[str, ...],
     credentials: bool,
     private_network: bool,
     other_origin: str,
     timeout: float,
+    max_requests: int,
 ) -> None:
     """Ask a live URL as a browser on ORIGIN would, over real HTTP, and judge the answers.
 
@@ -467,41 +548,175 @@ def probe_command(
     sent twice, an origin-dependent answer without 'Vary: Origin', an answer cached for
     another origin. Exit status: 0 allowed and no problem found, 1 blocked or a problem
     found, 2 usage or network error. No app needed: also 'python -m flask_crossorigin probe'.
+
+    With an app and no --origin ('flask --app APP cors probe URL'), URL is where the app is
+    deployed: every route the app covers is asked there and of the app itself, with the
+    app's origins and strangers, and every request whose browser verdict differs is named
+    with the layer that changed it. Exit status: 0 no difference, 1 a difference, 2 usage
+    or network error.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.UsageError(f"URL must be an http or https URL, got {url!r}")
+    _check_url(url)
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise click.UsageError(
+            f"--timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g}; "
+            f"got {timeout!r}"
+        )
+    if origin is None:
+        app = _app_at_hand()
+        if app is None:
+            raise click.UsageError(
+                "Missing option '--origin' (or name an app: 'flask --app APP cors probe URL' "
+                "compares the deployment at URL with the app)."
+            )
+        _compare_command(app, url, timeout, max_requests)
+        return
     request = _cors_request(origin, method, headers, credentials, private_network)
     if other_origin and not is_well_formed(other_origin):
         raise click.UsageError(f"--other-origin {other_origin!r} is not an origin")
-    if timeout <= 0:
-        raise click.UsageError("--timeout must be a positive number of seconds")
-    click.echo(_title(request, url))
+    _echo(_title(request, url))
+    for line in _request_notes(request):
+        _echo(line)
     try:
-        found = run_probe(url, request, other_origin or None, http_sender(timeout))
+        found = run_probe(
+            url, request, other_origin or None, http_sender(timeout, deadline=timeout)
+        )
     except ProbeError as error:
-        click.echo(f"Error: {error}", err=True)
+        click.echo(printable(f"Error: {error}"), err=True)
         raise SystemExit(USAGE_ERROR) from None
     outcome = found.outcome
     for exchange in outcome.exchanges:
         for line in _exchange_lines(exchange, exchange.sent.url):
-            click.echo(line)
+            _echo(line)
     final = outcome.exchanges[-1].received if outcome.exchanges else None
     for line in _verdict_lines(outcome, final):
-        click.echo(line)
+        _echo(line)
     if found.other:
-        click.echo(f"Then as {other_origin}, to compare:")
+        _echo(f"Then as {other_origin}, to compare:")
         for exchange in found.other:
             sent, received = exchange.sent, exchange.received
             kind = "Preflight" if sent.kind == "preflight" else "Request"
-            click.echo(f"{kind}: {sent.method} {sent.url}")
-            click.echo(f"  answered {received.status} {received.reason}".rstrip())
+            _echo(f"{kind}: {sent.method} {sent.url}")
+            _echo(f"  answered {received.status} {received.reason}".rstrip())
             shown = _shown(received.headers)
             for name, value in shown:
-                click.echo(f"    {name}: {value}")
+                _echo(f"    {name}: {value}")
             if not any(n.lower().startswith("access-control-") for n, _ in shown):
-                click.echo("    (no Access-Control-* headers)")
+                _echo("    (no Access-Control-* headers)")
     for problem in found.problems:
-        click.echo(f"Problem ({problem.finding.value}): {problem.text}.")
+        _echo(f"Problem ({problem.finding.value}): {problem.text}.")
+    if not outcome.allowed:
+        for line in _probe_cause(request, outcome):
+            _echo(line)
     if not outcome.allowed or found.problems:
         raise SystemExit(BLOCKED)
+
+
+def _app_at_hand() -> Optional[Flask]:
+    """The app named by ``--app`` or ``FLASK_APP``, if any; ``None`` without one."""
+    info = click.get_current_context().find_object(ScriptInfo)
+    if info is None or not info.app_import_path:
+        return None
+    return info.load_app()
+
+
+def _compare_command(app: Flask, url: str, timeout: float, max_requests: int) -> None:
+    """``probe`` with an app: the live URL against the app, route by route."""
+    _echo(f"Comparing {url} with the app {app.import_name!r}, route by route")
+    try:
+        with app.app_context():
+            found = compare(app, url, http_sender(timeout, deadline=timeout), max_requests)
+    except ProbeError as error:
+        click.echo(printable(f"Error: {error}"), err=True)
+        raise SystemExit(USAGE_ERROR) from None
+    for result in found.differences:
+        case = result.case
+        verdicts = (
+            f"live {'ALLOWED' if result.live_allowed else 'BLOCKED'}, "
+            f"app {'ALLOWED' if result.app_allowed else 'BLOCKED'}"
+        )
+        _echo(
+            f"DIFFERS ({result.layer}): {case.kind} {case.request.method} {case.path} from "
+            f"{case.request.origin}: {verdicts}"
+        )
+        _echo(f"    {result.text}.")
+    for result in found.vary_missing:
+        case = result.case
+        _echo(
+            f"Problem (vary-missing): {case.kind} {case.request.method} {case.path} from "
+            f"{case.request.origin}: the app sends 'Vary: Origin' and the live answer does "
+            "not: a layer in front drops it, and a shared cache may serve the answer to "
+            "another origin."
+        )
+    asked = len(found.results)
+    summary = f"{asked} requests compared, {len(found.differences)} differ"
+    if found.skipped:
+        summary += f", {found.skipped} not sent (--max-requests {max_requests})"
+    if found.uncovered:
+        routes_word = "route" if found.uncovered == 1 else "routes"
+        summary += f"; {found.uncovered} {routes_word} not covered by the app's policy, not asked"
+    _echo(summary + ".")
+    if found.differences or found.vary_missing:
+        raise SystemExit(BLOCKED)
+
+
+def _check_url(url: str) -> None:
+    """A usage error unless ``url`` is an http(s) URL an HTTP client can send as written."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.UsageError(f"URL must be an http or https URL, got {url!r}")
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise click.UsageError(f"URL must not contain spaces or control characters, got {url!r}")
+
+
+#: Where to look, for the failures a deployment most often shows.
+_PROBE_CAUSES = {
+    Failure.ALLOW_ORIGIN_MISSING: "the server does not grant {origin}: the app's policy does "
+    "not cover this URL or this origin, or a layer in front answers without the app's headers",
+    Failure.ALLOW_ORIGIN_MULTIPLE: "two layers add Access-Control-Allow-Origin (the app and a "
+    "proxy, gateway or CDN)",
+    Failure.ALLOW_ORIGIN_MISMATCH: "the answer grants another origin: a cache served another "
+    "origin's answer, or a layer writes a fixed origin",
+    Failure.PREFLIGHT_NOT_OK: "the preflight did not reach a CORS handler: a route, an auth "
+    "hook or a proxy answered it",
+}
+
+
+def _probe_cause(request: CORSRequest, outcome: Outcome) -> list[str]:
+    """Why a probe is blocked, and where to look next."""
+    if request.forbidden_method:
+        return [
+            f"Fix: browsers never send {request.method} (a forbidden method), whatever the "
+            "server says; use another method."
+        ]
+    failed = outcome.failed
+    if failed is None:
+        return []
+    failure = outcome.verdict.failure
+    where = "preflight" if failed.sent.kind == "preflight" else "request"
+    reason = f"Reason: the {where}'s answer ({failed.received.status}) fails the CORS check"
+    if failure is not None:
+        reason += f" ({failure.value})"
+        cause = _PROBE_CAUSES.get(failure)
+        if cause:
+            reason += f": {cause.format(origin=request.origin)}"
+    return [reason + ".", f"Next: {_check_command(failed.sent.url, request)}"]
+
+
+def _check_command(url: str, request: CORSRequest) -> str:
+    """The ``check`` command that asks the same of the app, from its project directory."""
+    parts = urlsplit(url)
+    args = ["flask", "--app", "APP", "cors", "check", parts.path or "/", "--origin"]
+    args.append(request.origin)
+    if request.method != "GET":
+        args += ["--method", request.method]
+    for name, value in request.headers:
+        args += ["--header", f"{name}: {value}"]
+    if request.credentials:
+        args.append("--credentials")
+    if request.private_network:
+        args.append("--private-network")
+    command = " ".join(shlex.quote(arg) for arg in args)
+    return (
+        f"ask the app itself, where its code is: {command} (it runs the app's own answer "
+        "and names the option to change and where it is set)"
+    )

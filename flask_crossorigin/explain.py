@@ -48,11 +48,20 @@ def option_values(policy: Policy) -> dict[str, tuple[Any, str]]:
 
 
 def fix(reason: Reason, policy: Optional[Policy]) -> str:
-    """The fix for a refusal, with the option's current value and where it comes from."""
+    """The fix for a refusal, with the option's current value and where it comes from.
+
+    When the value comes from a layer that overrides the ``CORS_*`` key (a ``resources``
+    entry, ``CORS(...)``, ``init_app(...)``, ``@cross_origin``), the fix names that layer: a
+    change to the key would be overridden again.
+    """
     text = reason.fix
     name = REASON_OPTION.get(reason)
     if policy is None or name is None or name not in policy.settings:
         return text
     value = display(policy.settings[name])
     source = policy.sources.get(name, "default")
-    return f"{text}; it is now {value!r}, set by {source}"
+    key = f"CORS_{name.upper()}"
+    if source in ("default", key):
+        return f"{text}; it is now {value!r}, set by {source}"
+    text = text.replace(f" ({key})", "")
+    return f"{text}; it is now {value!r}, set by {source}, which overrides {key}: change it there"

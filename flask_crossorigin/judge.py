@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 from urllib.parse import urljoin, urlsplit
 
@@ -47,6 +47,41 @@ REQUEST_BODY_HEADERS = frozenset(
 )
 #: Fetch "CORS non-wildcard request-header name": never covered by ``*``.
 NON_WILDCARD_HEADERS = frozenset({"authorization"})
+#: Fetch "forbidden method": ``fetch()`` throws a ``TypeError`` and sends nothing.
+FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
+#: Fetch "forbidden request-header" names: a page cannot set them; ``fetch()`` drops them
+#: silently and sends the rest of the request.
+FORBIDDEN_HEADERS = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
+#: Fetch: any name with one of these prefixes is a forbidden request-header too.
+FORBIDDEN_HEADER_PREFIXES = ("proxy-", "sec-")
+#: Fetch: these are forbidden when one of their values is a forbidden method.
+_METHOD_OVERRIDE_HEADERS = frozenset(
+    {"x-http-method", "x-http-method-override", "x-method-override"}
+)
 
 _SAFELISTED_CONTENT_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
@@ -83,6 +118,7 @@ class Failure(str, enum.Enum):
     PRIVATE_NETWORK_NOT_ALLOWED = "private-network-not-allowed"
     TOO_MANY_REDIRECTS = "too-many-redirects"
     REDIRECT_WITH_CREDENTIALS_IN_URL = "redirect-url-has-credentials"
+    FORBIDDEN_METHOD = "forbidden-method"
 
     def explain(self, detail: str = "") -> str:
         """The failure as a sentence; ``detail`` is the value it is about."""
@@ -119,6 +155,8 @@ _SENTENCES = {
     Failure.TOO_MANY_REDIRECTS: "more than 20 redirects",
     Failure.REDIRECT_WITH_CREDENTIALS_IN_URL: "a redirect to a URL with a user name or password "
     "({detail})",
+    Failure.FORBIDDEN_METHOD: "{detail} is a forbidden method: fetch() throws a TypeError and "
+    "sends nothing; browsers never send it",
 }
 
 
@@ -130,6 +168,10 @@ class CORSRequest:
     ``headers`` are the headers the page sets, as (name, value) pairs. ``credentials`` is
     ``credentials: "include"``; ``private_network`` a request from a public page to a private
     address (the browser then sends ``Access-Control-Request-Private-Network: true``).
+
+    A forbidden request-header (Fetch "forbidden request-header", e.g. ``Cookie``) cannot be
+    set by a page: it is dropped from ``headers`` as the browser drops it, silently, and its
+    name kept in ``dropped``.
     """
 
     origin: str
@@ -137,9 +179,39 @@ class CORSRequest:
     headers: tuple[tuple[str, str], ...] = ()
     credentials: bool = False
     private_network: bool = False
+    dropped: tuple[str, ...] = field(default=(), init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", normalize_method(self.method))
+        kept = tuple((n, v) for n, v in self.headers if not is_forbidden_header(n, v))
+        if len(kept) != len(self.headers):
+            dropped = tuple(n for n, v in self.headers if is_forbidden_header(n, v))
+            object.__setattr__(self, "headers", kept)
+            object.__setattr__(self, "dropped", dropped)
+
+    @property
+    def forbidden_method(self) -> bool:
+        """Fetch "forbidden method": ``fetch()`` throws before anything is sent."""
+        return is_forbidden_method(self.method)
+
+
+def is_forbidden_method(method: str) -> bool:
+    """Fetch "forbidden method": ``CONNECT``, ``TRACE`` or ``TRACK``, in any case."""
+    return method.upper() in FORBIDDEN_METHODS
+
+
+def is_forbidden_header(name: str, value: str) -> bool:
+    """Fetch "forbidden request-header": a header a page cannot set (``fetch()`` drops it).
+
+    The listed names and the ``Proxy-``/``Sec-`` prefixes, case-insensitively, and the
+    method-override headers when one of their values is a forbidden method.
+    """
+    lowered = name.lower()
+    if lowered in FORBIDDEN_HEADERS or lowered.startswith(FORBIDDEN_HEADER_PREFIXES):
+        return True
+    if lowered in _METHOD_OVERRIDE_HEADERS:
+        return any(is_forbidden_method(item.strip(_HTTP_WHITESPACE)) for item in value.split(","))
+    return False
 
 
 def normalize_method(method: str) -> str:
@@ -431,9 +503,13 @@ def fetch(request: CORSRequest, url: str, send: Callable[[Sent], Received]) -> O
     request's origin ``null``), with a new preflight when the new request needs one.
 
     ``send`` performs one exchange; it may raise :class:`NotFollowed` for a URL it cannot
-    reach. Other exceptions (network errors) propagate.
+    reach. Other exceptions (network errors) propagate. A forbidden method (Fetch "forbidden
+    method") sends nothing: the outcome has no exchange and fails with
+    :attr:`Failure.FORBIDDEN_METHOD`, as ``fetch()`` throws a ``TypeError``.
     """
     exchanges: list[Exchange] = []
+    if request.forbidden_method:
+        return Outcome((), Verdict(Failure.FORBIDDEN_METHOD, request.method))
     current = request
     for _hop in range(MAX_REDIRECTS + 1):
         if needs_preflight(current):

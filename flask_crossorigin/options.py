@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -606,11 +608,44 @@ def config_layer(config: Mapping[str, object], problems: Problems) -> dict[str, 
         if option is None:
             guess = suggest(key)
             hint = f"did you mean CORS_{guess.upper()}?" if guess else _known_names()
-            logger.warning("unknown config key %s is ignored by flask-crossorigin; %s", key, hint)
+            if _first_warning(config, key):
+                logger.warning(
+                    "unknown config key %s is ignored by flask-crossorigin; %s", key, hint
+                )
             continue
         if raw is not None:
             parsed[option.name] = option.parse(key, raw, problems)
     return parsed
+
+
+#: The unknown keys already warned about, per config object (by identity: a config is a
+#: dict, unhashable): the configuration is read several times per app (each policy, each
+#: command), and the warning is worth one line. An entry goes with its config object.
+_WARNED: dict[int, tuple[weakref.ref[Any], set[str]]] = {}
+_WARNED_LOCK = threading.RLock()  # re-entrant: a weakref callback may run under it
+
+
+def _first_warning(config: Mapping[str, object], key: str) -> bool:
+    """True the first time ``key`` is warned about for this ``config`` (always, for a
+    mapping that cannot be weakly referenced)."""
+    ident = id(config)
+    with _WARNED_LOCK:
+        entry = _WARNED.get(ident)
+        if entry is None or entry[0]() is not config:
+            try:
+                ref = weakref.ref(config, lambda _: _forget(ident))
+            except TypeError:
+                return True
+            entry = _WARNED[ident] = (ref, set())
+        if key in entry[1]:
+            return False
+        entry[1].add(key)
+        return True
+
+
+def _forget(ident: int) -> None:
+    with _WARNED_LOCK:
+        _WARNED.pop(ident, None)
 
 
 def _known_names() -> str:

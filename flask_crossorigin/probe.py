@@ -11,15 +11,21 @@ it names what a layer in front of the app usually gets wrong (SPEC section 6):
   carries the first origin's grant.
 
 Network failures (timeouts, refused connections, TLS errors, DNS, a broken HTTP answer) are
-raised as :class:`ProbeError` with a one-line message.
+raised as :class:`ProbeError` with a one-line message. Interim ``1xx`` answers (``100
+Continue``, ``103 Early Hints``) are skipped, as a browser skips them: the final answer is the
+one judged. The whole probe has one deadline: a server that answers a byte at a time cannot
+keep it longer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import http.client
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 from urllib.parse import urlsplit
@@ -56,13 +62,42 @@ class ProbeError(Exception):
     """The server could not be asked: the message is one line, for the command line."""
 
 
+class _FinalResponse(http.client.HTTPResponse):
+    """A response that skips every interim ``1xx`` answer but ``101``, as browsers do.
+
+    :mod:`http.client` skips ``100 Continue`` only; its loop skips the status line and header
+    block of any answer reported as 100, so the other interim answers are reported as 100.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        version, status, reason = super()._read_status()  # type: ignore[misc]
+        if 100 <= status < 200 and status != 101:
+            return version, 100, reason
+        return version, status, reason
+
+
 def http_sender(
-    timeout: float = DEFAULT_TIMEOUT, context: Optional[ssl.SSLContext] = None
+    timeout: float = DEFAULT_TIMEOUT,
+    context: Optional[ssl.SSLContext] = None,
+    deadline: Optional[float] = None,
 ) -> Callable[[Sent], Received]:
     """A ``send`` callable for :func:`~flask_crossorigin.judge.fetch` over real HTTP(S).
 
-    ``timeout`` is in seconds, for the connection and each read. Raises :class:`ProbeError`.
+    ``timeout`` is in seconds, for the connection and each read. ``deadline`` is in seconds
+    too, for every exchange the callable sends in all, counted from its first: past it, the
+    connection is closed whatever the server is doing. Raises :class:`ProbeError`.
     """
+    ends: list[float] = []
+
+    def remaining(where: str) -> float:
+        if deadline is None:
+            return timeout
+        if not ends:
+            ends.append(time.monotonic() + deadline)
+        left = ends[0] - time.monotonic()
+        if left <= 0:
+            raise ProbeError(f"timed out after {deadline:g} s waiting for {where}")
+        return min(timeout, left)
 
     def send(sent: Sent) -> Received:
         parts = urlsplit(sent.url)
@@ -73,15 +108,30 @@ def http_sender(
         except ValueError:
             raise ProbeError(f"bad port in URL: {sent.url}") from None
         where = f"{parts.hostname}:{port or (443 if parts.scheme == 'https' else 80)}"
+        wait = remaining(where)
+        # The limit named when a read times out: the user's, not what was left of it.
+        shown = timeout if deadline is None else min(timeout, deadline)
         conn: http.client.HTTPConnection
         if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(
-                parts.hostname, port, timeout=timeout, context=context
-            )
+            conn = http.client.HTTPSConnection(parts.hostname, port, timeout=wait, context=context)
         else:
-            conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+            conn = http.client.HTTPConnection(parts.hostname, port, timeout=wait)
+        conn.response_class = _FinalResponse
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            sock = conn.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        watchdog = threading.Timer(wait, expire) if deadline is not None else None
         try:
+            if watchdog is not None:
+                watchdog.daemon = True
+                watchdog.start()
             conn.putrequest(sent.method, target, skip_accept_encoding=True)
             conn.putheader("User-Agent", USER_AGENT)
             for name, value in sent.headers:
@@ -89,24 +139,36 @@ def http_sender(
             conn.endheaders()
             response = conn.getresponse()
             response.read(MAX_BODY)
+            if expired.is_set():
+                raise ProbeError(f"timed out after {deadline:g} s waiting for {where}")
             return Received(response.status, tuple(response.getheaders()), response.reason)
-        except socket.timeout:
-            raise ProbeError(f"timed out after {timeout:g} s waiting for {where}") from None
-        except ConnectionRefusedError:
-            raise ProbeError(f"connection refused by {where} (is the server running?)") from None
-        except ssl.SSLError as error:
-            raise ProbeError(f"TLS error with {where}: {_one_line(error)}") from None
-        except socket.gaierror as error:
-            raise ProbeError(f"cannot resolve {parts.hostname}: {_one_line(error)}") from None
-        except http.client.HTTPException as error:
-            name = type(error).__name__
-            raise ProbeError(f"bad HTTP answer from {where}: {name} {_one_line(error)}") from None
-        except OSError as error:
-            raise ProbeError(f"network error with {where}: {_one_line(error)}") from None
+        except (socket.timeout, http.client.HTTPException, OSError) as error:
+            if expired.is_set():
+                message = f"timed out after {deadline:g} s waiting for {where}"
+            else:
+                message = _network_error(error, where, parts.hostname, shown)
+            raise ProbeError(message) from None
         finally:
+            if watchdog is not None:
+                watchdog.cancel()
             conn.close()
 
     return send
+
+
+def _network_error(error: BaseException, where: str, host: str, timeout: float) -> str:
+    """One line for a failed exchange: what went wrong, with whom."""
+    if isinstance(error, socket.timeout):
+        return f"timed out after {timeout:g} s waiting for {where}"
+    if isinstance(error, ConnectionRefusedError):
+        return f"connection refused by {where} (is the server running?)"
+    if isinstance(error, ssl.SSLError):
+        return f"TLS error with {where}: {_one_line(error)}"
+    if isinstance(error, socket.gaierror):
+        return f"cannot resolve {host}: {_one_line(error)}"
+    if isinstance(error, http.client.HTTPException):
+        return f"bad HTTP answer from {where}: {type(error).__name__} {_one_line(error)}"
+    return f"network error with {where}: {_one_line(error)}"
 
 
 def _one_line(error: BaseException) -> str:

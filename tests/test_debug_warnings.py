@@ -45,8 +45,8 @@ def test_one_warning_per_origin_rule_and_reason(caplog: pytest.LogCaptureFixture
     assert found[0] == (
         'CORS refused GET "/api/items" from Origin "https://b.example" (origin-not-allowed, '
         "covered by resources['/*']): the origin \"https://b.example\" is not in the allowed "
-        "origins. Fix: add the origin to 'origins' (CORS_ORIGINS); it is now "
-        "['https://a.example'], set by CORS(...)"
+        "origins. Fix: add the origin to 'origins'; it is now "
+        "['https://a.example'], set by CORS(...), which overrides CORS_ORIGINS: change it there"
     )
     assert "header-not-allowed" in found[2] and '"x-token"' in found[2]
     assert "it is now ['content-type'], set by CORS(...)" in found[2]

@@ -31,6 +31,8 @@ def test_demo_starts_serves_and_stops(tmp_path: Path) -> None:
         lines = [process.stdout.readline() for _ in range(5)]
         assert "Press Ctrl-C to stop." in lines[-1], lines
         assert f"http://localhost:{ports['PAGE']}/" in "".join(lines)
+        origins = f'origins = ["http://localhost:{ports["PAGE"]}"]  (set by CORS_ORIGINS)\n'
+        assert origins in lines, lines
         request = urllib.request.Request(
             f"http://127.0.0.1:{ports['API']}/api/todos/",
             headers={"Origin": f"http://localhost:{ports['PAGE']}"},

@@ -2,7 +2,10 @@
 "use strict";
 
 const API = window.DEMO.api;
-const ALLOWED = window.location.origin === window.DEMO.allowedOrigin;
+// The API's effective origins (value, where it was set, and which origins it allows), as
+// the API's own policy says: the page never guesses.
+const ORIGINS = window.DEMO.origins;
+const ALLOWED = ORIGINS.allows[window.location.origin] === true;
 const state = { todoId: 1 };
 
 const json = (method, body, extraHeaders = {}) => ({
@@ -111,8 +114,13 @@ window.runScenarioAgain = async (id) => {
 document.getElementById("page-origin").textContent = window.location.origin;
 document.getElementById("api-url").textContent = API;
 document.getElementById("library").textContent = window.DEMO.library;
+const shownOrigins = `${JSON.stringify(ORIGINS.value)}, set by ${ORIGINS.source}`;
 document.getElementById("origin-note").textContent = ALLOWED
-  ? "this origin is in the API's CORS_ORIGINS"
-  : "this origin is NOT in the API's CORS_ORIGINS: only the public endpoints answer it";
+  ? `this origin is in the API's origins (${shownOrigins})`
+  : `this origin is NOT in the API's origins (${shownOrigins}): ` +
+    "only the public endpoints answer it" +
+    (ORIGINS.allows[window.DEMO.allowedOrigin] === false
+      ? `; the demo's page origin ${window.DEMO.allowedOrigin} is not in them either`
+      : "");
 document.getElementById("run").addEventListener("click", runAll);
 runAll();

@@ -158,7 +158,7 @@ def start_api(library: str, page_origin: str, database: Path, **config: Any) -> 
 def demo(
     request: pytest.FixtureRequest, driver: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    from example_app.frontend import create_frontend
+    from example_app.frontend import create_frontend, effective_origins
 
     library: str = request.param
     # Cookies belong to a host, not to a port: start each library without the last one's.
@@ -171,8 +171,9 @@ def demo(
     api = Server(log.wrap(wsgi))
     servers = [api]
     try:
-        servers.append(Server(create_frontend(api.url, page_origin, library), page_port))
-        servers.append(Server(create_frontend(api.url, page_origin, library), other_port))
+        policy = effective_origins(app, (page_origin, f"http://localhost:{other_port}"))
+        for port in (page_port, other_port):
+            servers.append(Server(create_frontend(api.url, page_origin, library, policy), port))
         yield Demo(library, api, servers[1], servers[2], log, app)
     finally:
         for server in servers:

@@ -217,4 +217,45 @@ ROWS = [
         "PUT",
         credentials=True,
     ),
+    # Forbidden methods: fetch() throws a TypeError and sends nothing, whatever the server says.
+    Row("method-connect-forbidden", BLOCKED, ok(GRANT), ok(GRANT, (ACAM, "CONNECT")), "CONNECT"),
+    Row("method-trace-forbidden", BLOCKED, ok(GRANT), ok(GRANT, (ACAM, "TRACE")), "TRACE"),
+    Row("method-track-lower-case", BLOCKED, ok(GRANT), ok(GRANT, (ACAM, "track")), "track"),
+    # Forbidden request-headers: dropped silently, the rest of the request is sent.
+    Row("header-cookie-dropped", ALLOWED, ok(GRANT), None, headers=(("Cookie", "a=1"),)),
+    Row(
+        "header-cookie-dropped-rest-sent",
+        ALLOWED,
+        ok(GRANT),
+        ok(GRANT, (ACAH, "x-token")),
+        headers=(("Cookie", "a=1"), *TOKEN),
+    ),
+    Row(
+        "header-sec-prefix-dropped",
+        ALLOWED,
+        ok(GRANT),
+        ok(GRANT, (ACAH, "x-token")),
+        "GET",
+        (("Sec-Fetch-Thing", "1"), ("Proxy-Thing", "1"), *TOKEN),
+    ),
+    # Interim answers (103 Early Hints) are skipped: only the final answer is checked.
+    Row(
+        "interim-103-grant-final-none",
+        BLOCKED,
+        Answer(200, (), "OK", ((103, "Early Hints", (("Link", "</s.css>; rel=preload"), GRANT)),)),
+    ),
+    Row(
+        "interim-103-final-granted",
+        ALLOWED,
+        Answer(200, (GRANT,), "OK", ((103, "Early Hints", (("Link", "</s.css>; rel=preload"),)),)),
+    ),
+    Row(
+        "interim-103-preflight",
+        ALLOWED,
+        ok(GRANT),
+        Answer(
+            204, (GRANT, (ACAM, "PUT")), "No Content", ((103, "Early Hints", (("Link", "</a>"),)),)
+        ),
+        "PUT",
+    ),
 ]

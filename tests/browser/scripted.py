@@ -21,6 +21,8 @@ class Answer:
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     reason: str = "OK"
+    #: Interim answers sent first, each a status line and its headers (``103 Early Hints``).
+    interim: tuple[tuple[int, str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 @dataclass
@@ -78,6 +80,9 @@ class _Handler(socketserver.StreamRequestHandler):
         if answer is None:
             answer = Answer(404, (), "Not Found")
         body = PAGE if path == "/page" else b"scripted"
+        for status, reason, headers in answer.interim:
+            head = [f"HTTP/1.1 {status} {reason}", *(f"{n}: {v}" for n, v in headers), "", ""]
+            self.wfile.write("\r\n".join(head).encode("latin-1"))
         lines = [f"HTTP/1.1 {answer.status} {answer.reason}"]
         for name, value in answer.headers:
             lines.append(f"{name}: {value}")

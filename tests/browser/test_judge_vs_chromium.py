@@ -41,11 +41,14 @@ CONSOLE = {
     Failure.HEADER_NOT_ALLOWED: "is not allowed by Access-Control-Allow-Headers",
     Failure.AUTHORIZATION_NOT_LISTED: "is not allowed by Access-Control-Allow-Headers",
 }
+#: The words of the TypeError fetch() throws, for a failure that sends nothing.
+THROWN = {Failure.FORBIDDEN_METHOD: "is unsupported"}
 
 RUN_ROWS = """
 const rows = arguments[0];
 const done = arguments[arguments.length - 1];
 const results = {};
+const errors = {};
 Promise.all(rows.map(async (row) => {
   const init = {method: row.method, headers: row.headers, mode: "cors"};
   if (row.credentials) init.credentials = "include";
@@ -55,8 +58,9 @@ Promise.all(rows.map(async (row) => {
     results[row.name] = "allowed";
   } catch (error) {
     results[row.name] = "blocked";
+    errors[row.name] = error.name + ": " + error.message;
   }
-})).then(() => done(results));
+})).then(() => done({results: results, errors: errors}));
 """
 
 
@@ -66,7 +70,11 @@ def _fill(answer: Answer, origin: str, target: str) -> Answer:
         for name, value in answer.headers
     )
     headers = tuple((n, target if v == "{next}" else v) for n, v in headers)
-    return replace(answer, headers=headers)
+    interim = tuple(
+        (status, reason, tuple((n, v.replace("{origin}", origin)) for n, v in lines))
+        for status, reason, lines in answer.interim
+    )
+    return replace(answer, headers=headers, interim=interim)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +119,7 @@ def test_judge_agrees_with_chromium(
     driver.get(f"{page_origin}/page")
     driver.get_log("browser")  # start the console log empty
     base = f"http://127.0.0.1:{api.port}/rows"
-    chromium: dict[str, str] = driver.execute_async_script(
+    answers: dict[str, dict[str, str]] = driver.execute_async_script(
         RUN_ROWS,
         [
             {
@@ -124,6 +132,7 @@ def test_judge_agrees_with_chromium(
             for row in ROWS
         ],
     )
+    chromium, thrown = answers["results"], answers["errors"]
     console = [entry["message"] for entry in driver.get_log("browser")]
     elapsed = time.monotonic() - started
 
@@ -151,7 +160,11 @@ def test_judge_agrees_with_chromium(
             problems.append(f"chromium {chromium.get(row.name)}, judge {judged}")
         if sent_by_chromium != sent_by_judge:
             problems.append(f"chromium sent {sent_by_chromium}, judge {sent_by_judge}")
-        if outcome.verdict.failure is not None:
+        if outcome.verdict.failure in THROWN:
+            error = thrown.get(row.name, "")
+            if not (error.startswith("TypeError") and THROWN[outcome.verdict.failure] in error):
+                problems.append(f"judge {outcome.verdict.failure.value}, fetch() threw {error}")
+        elif outcome.verdict.failure is not None:
             words = CONSOLE[outcome.verdict.failure]
             if not any(words in m for m in messages):
                 problems.append(f"judge {outcome.verdict.failure.value}, console {messages}")
