@@ -86,6 +86,8 @@ _FIXES = {
     "(Access-Control-Allow-Private-Network: true)",
     Failure.TOO_MANY_REDIRECTS: "end the chain of redirects",
     Failure.REDIRECT_WITH_CREDENTIALS_IN_URL: "redirect to a URL without a user name or password",
+    Failure.FORBIDDEN_METHOD: "use another method: browsers never send CONNECT, TRACE or TRACK, "
+    "whatever the server allows",
 }
 
 #: The response headers shown besides ``Access-Control-*``: those that explain an answer.

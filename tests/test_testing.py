@@ -190,10 +190,18 @@ def test_fix_names_the_option_its_value_and_source_on_this_extension() -> None:
     message = str(raised.value)
     assert (
         "Reason: the method DELETE is not in the allowed methods (method-not-allowed)\n"
-        "Fix: add the method to 'methods' (CORS_METHODS); it is now ['GET', 'POST', 'PUT'], "
-        "set by CORS(...)"
+        "Fix: add the method to 'methods'; it is now ['GET', 'POST', 'PUT'], set by CORS(...), "
+        "which overrides CORS_METHODS: change it there"
     ) in message
     assert "Access-Control-Request-Method: DELETE" in message
+
+
+def test_every_refusal_of_the_judge_has_a_fix() -> None:
+    """Item 1: whatever step fails, the message ends with a fix (no refusal without one)."""
+    from flask_crossorigin.judge import Failure
+    from flask_crossorigin.testing import _FIXES
+
+    assert set(_FIXES) == set(Failure)
 
 
 def test_fix_on_another_library_names_the_header() -> None:
