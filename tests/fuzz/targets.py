@@ -18,7 +18,6 @@ under coverage guidance. The invariants (SPEC 1, 3, 4, 6):
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import timedelta
 from typing import Any, Callable, Optional
@@ -237,9 +236,6 @@ def _named(origin: str, entries: list[str]) -> bool:
         if "," in entry and any(_named(origin, [part.strip()]) for part in entry.split(",")):
             return True
     return False
-
-
-logging.getLogger("flask_crossorigin").setLevel(logging.CRITICAL)
 
 
 def _app() -> Flask:
