@@ -53,14 +53,17 @@ def test_fuzz_target(target: str, tmp_path: Path) -> None:
             f"-runs={RUNS[target]}",
             "-seed=1",
             "-max_total_time=60",
-            "-timeout=10",
+            # A hang is an input over a minute here: the instrumented package runs several
+            # times slower, on a machine that may be running other tests (make fuzz: 10 s).
+            "-timeout=60",
+            "-report_slow_units=60",
             f"-artifact_prefix={tmp_path}{os.sep}",
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONHASHSEED": "0"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
     )
     report = "\n".join(line for line in run.stderr.splitlines() if not line.startswith("#"))
     assert run.returncode == 0, report[-4000:]
