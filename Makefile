@@ -23,7 +23,7 @@ $(PY):
 
 # Tests, linters and type checker, docs, and the benchmark (its tests run with the others).
 $(STAMP): setup.cfg pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test,dev,docs,bench]'
+	$(PY) -m pip install --quiet -e '.[test,recipes,dev,docs,bench]'
 	touch $@
 
 # The demo: the package and flask-restx only.
@@ -65,6 +65,11 @@ FLASK_3.9 := 'flask==2.3.*' 'werkzeug==2.3.*'
 FLASK_3.10 := 'flask==3.0.*' 'werkzeug==3.0.*'
 FLASK_3.12 := 'flask==3.1.*' 'werkzeug==3.1.*'
 FLASK_3.13 := 'flask==3.1.*' 'werkzeug==3.1.*'
+# The extras each cell installs (the docs' flask-smorest and APIFlask recipes need Flask 3).
+EXTRAS_3.9 := test
+EXTRAS_3.10 := test,recipes
+EXTRAS_3.12 := test,recipes
+EXTRAS_3.13 := test,recipes
 PYENV_ROOT ?= $(HOME)/.pyenv
 # How many cells run at once (each is one pytest process).
 MATRIX_JOBS ?= 2
@@ -78,7 +83,7 @@ CELL_PYTEST = -q -p no:cacheprovider -m "not browser and not server" tests
 	if [ -z "$$py" ]; then echo "Python $*: not on this machine (its matrix cell is skipped)"; exit 0; fi; \
 	set -ex; rm -rf .venv-py$*; "$$py" -m venv .venv-py$*; \
 	.venv-py$*/bin/python -m pip install --quiet --upgrade pip; \
-	.venv-py$*/bin/python -m pip install --quiet -e '.[test]' $(FLASK_$*); \
+	.venv-py$*/bin/python -m pip install --quiet -e '.[$(EXTRAS_$*)]' $(FLASK_$*); \
 	touch $@
 
 # One cell; pytest's exit code is the cell's (5, no test collected, fails it too).
