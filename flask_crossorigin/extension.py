@@ -34,7 +34,7 @@ from flask import Blueprint, Flask, Request, Response
 from flask.blueprints import BlueprintSetupState
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import MapAdapter, RequestRedirect
+from werkzeug.routing import Map, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response as BaseResponse
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
 from .respond import DONE, EXPOSE, current_request, expose_own_headers, exposing, write
+from .routing import NeedsApp, matching_map, rule_count, with_map
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -283,14 +284,18 @@ class AppState:
         self._by_endpoint: dict[str, Optional[Coverage]] = {}
         #: The keyword layers of each ``init_app``, latest first (to compile them again).
         self.inits: list[list[Layer]] = []
-        #: The ``CORS_*`` keys the policies were last compiled from, and whether some policy
-        #: was compiled from other values than another (SPEC section 2).
-        #: (``None``: no policy has read them yet.)
+        #: The ``CORS_*`` keys the policies were last compiled from, and whether the first
+        #: request must compile them again whatever the keys are then: some policy was
+        #: compiled from other values than another, or the keys could not be copied
+        #: faithfully (SPEC section 2). (``None``: no policy has read them yet.)
         self.config_seen: Optional[dict[str, Any]] = None
         self.config_mixed = False
         #: Set once the first request has checked the ``CORS_*`` keys.
         self.checked = False
         self._check_lock = threading.Lock()
+        #: The URL map the WSGI wrapper matches preflights with (:mod:`.routing`), and the
+        #: map and rule count it was made for; replaced whole, never changed in place.
+        self._matching: tuple[Optional[Map], int, Optional[Map]] = (None, -1, None)
 
     @classmethod
     def of(cls, app: Flask) -> AppState:
@@ -323,7 +328,12 @@ class AppState:
     def config_read(self) -> None:
         """Remember the ``CORS_*`` keys a policy was just compiled from."""
         seen = _cors_keys(self.app.config)
-        if self.config_seen is not None and not _same(seen, self.config_seen):
+        if seen is None:
+            # A value that cannot be copied (an object holding a lock, say) may be changed in
+            # place before the first request without a comparison seeing it.
+            self.config_mixed = True
+            seen = {}
+        elif self.config_seen is not None and not _same(seen, self.config_seen):
             self.config_mixed = True
         self.config_seen = seen
 
@@ -338,9 +348,8 @@ class AppState:
             if self.checked:
                 return
             seen = self.config_seen
-            if self.config_mixed or (
-                seen is not None and not _same(_cors_keys(self.app.config), seen)
-            ):
+            now = _cors_keys(self.app.config)
+            if self.config_mixed or (seen is not None and not _same(now, seen)):
                 self.recompile()
             self.checked = True
 
@@ -480,25 +489,48 @@ class AppState:
 
         The URL adapter is the one Flask builds for the request (``SERVER_NAME``, subdomain
         and host matching, ``TRUSTED_HOSTS``); a request it cannot bind, an unknown path and
-        a route whose policy has ``automatic_options`` off go to the app.
+        a route whose policy has ``automatic_options`` off go to the app, marked as seen
+        (:data:`SEEN`). The route is chosen without running the app's code
+        (:mod:`.routing`): when the answer needs it (a URL converter of the app's own, a
+        callable ``redirect_to``), the request goes to the app unmarked, which routes it in
+        its contexts, and :meth:`answer_preflight` answers it there.
         """
         app = self.app
         req = app.request_class(environ, populate_request=False, shallow=True)
         try:
             adapter = app.create_url_adapter(req)
         except HTTPException:  # an untrusted host: Flask's own answer
+            environ[SEEN] = True
             return None
         if adapter is None:
+            environ[SEEN] = True
             return None
-        endpoint, path = _serving(adapter, req.path, method)
+        try:
+            endpoint, path = _serving(self.matching_adapter(adapter), req.path, method)
+        except NeedsApp:
+            return None
         if endpoint is None:
+            environ[SEEN] = True
             return None
         coverage = self.covering(endpoint, path)
         if coverage is None or not coverage.policy.automatic_options:
+            environ[SEEN] = True
             return None
         response = app.response_class(status=200)
         write(coverage.policy, response, coverage.source, environ, app)
         return response
+
+    def matching_adapter(self, adapter: MapAdapter) -> MapAdapter:
+        """``adapter`` with a URL map whose matching runs none of the app's code
+        (:func:`.routing.matching_map`), made again when the app's map gains rules.
+        Raises :class:`.routing.NeedsApp` when no such map can be made."""
+        url_map = adapter.map
+        made_for, count, matching = self._matching
+        now = rule_count(url_map)
+        if made_for is not url_map or count != now:
+            matching = matching_map(url_map)
+            self._matching = (url_map, now, matching)
+        return adapter if matching is None else with_map(adapter, matching)
 
     def answer_preflight(self, req: Request) -> Optional[Response]:
         """The answer to a covered preflight that the WSGI wrapper has not seen (a request
@@ -552,19 +584,21 @@ def _serving(adapter: MapAdapter, path: str, method: str) -> tuple[Optional[str]
         return None, path
 
 
-def _cors_keys(config: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the ``CORS_*`` keys of ``config``, deep where it can be (a list changed in
-    place is a change)."""
+def _cors_keys(config: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    """A deep copy of the ``CORS_*`` keys of ``config`` (a list changed in place is a
+    change), or ``None`` when a value cannot be copied: a copy kept as it is would not see
+    it changed in place."""
     keys = {name: value for name, value in config.items() if name.startswith("CORS_")}
     try:
         return copy.deepcopy(keys)
-    except Exception:  # a value that cannot be copied: compared as it is
-        return keys
+    except Exception:
+        return None
 
 
-def _same(now: Mapping[str, Any], then: Optional[Mapping[str, Any]]) -> bool:
-    """Whether two copies of the ``CORS_*`` keys are equal (unsure counts as a change)."""
-    if then is None:
+def _same(now: Optional[Mapping[str, Any]], then: Optional[Mapping[str, Any]]) -> bool:
+    """Whether two copies of the ``CORS_*`` keys are equal (unsure, or keys that could not be
+    copied, count as a change)."""
+    if now is None or then is None:
         return False
     try:
         return bool(now == then)
@@ -623,7 +657,6 @@ def _answering_preflights(wsgi_app: WSGIApplication, state: AppState) -> WSGIApp
                 answer = state.answer_environ(environ, method)
                 if answer is not None:
                     return answer(environ, start_response)
-                environ[SEEN] = True
         return wsgi_app(environ, start_response)
 
     answering_preflights.__wrapped__ = wsgi_app  # type: ignore[attr-defined]
