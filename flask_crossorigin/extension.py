@@ -9,9 +9,12 @@ A request's path through this module:
    an auth hook never sees it, browsers send no credentials on a preflight). The route that
    judges it is the one the actual request will reach: the URL matched with
    ``Access-Control-Request-Method``, through a strict-slash redirect, with the URL adapter
-   Flask itself would build. Every other request passes through at the cost of a few
-   comparisons. The first request also checks that the ``CORS_*`` keys are still those the
-   policies were compiled from, and compiles them again if not (SPEC section 2).
+   Flask itself would build, chosen without running the app's URL converters or callable
+   ``redirect_to`` (:mod:`.routing`); a route that needs them goes to the app, and its
+   preflight is answered in ``full_dispatch_request``, before the request hooks. Every other
+   request passes through at the cost of a few comparisons. The first request also checks
+   that the ``CORS_*`` keys are still those the policies were compiled from, and compiles
+   them again if not, or if they could not be copied (SPEC section 2).
 2. ``after_request``: every other response of a covered route gets its CORS headers, unless a
    view already set ``Access-Control-Allow-Origin``. With ``intercept_exceptions``, the app's
    exception handlers add them as soon as they make an error response.
@@ -431,12 +434,17 @@ class AppState:
 
         A redirect (strict slashes) is followed once: its target route serves. A path that a
         route has, only not for ``method``, gives that route (its 405 is that route's). An
-        unknown path gives no endpoint.
+        unknown path gives no endpoint, and so does a URL whose converter or ``redirect_to``
+        (the app's code) raises something else than Werkzeug's routing exceptions: Flask
+        cannot route it either (the app's error handling answers it).
         """
         adapter = _url_adapter()
         if adapter is None:
             return None, req.path
-        return _serving(adapter, req.path, method)
+        try:
+            return _serving(adapter, req.path, method)
+        except Exception:
+            return None, req.path
 
     def request_coverage(self, req: Request) -> Optional[Coverage]:
         """The policy covering the response to the current request, if any."""
