@@ -50,7 +50,7 @@ from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
 from .respond import DONE, EXPOSE, current_request, expose_own_headers, exposing, write
-from .routing import NeedsApp, matching_map, rule_count, with_map
+from .routing import NeedsApp, matching_map, rules_added, with_map
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -296,9 +296,10 @@ class AppState:
         #: Set once the first request has checked the ``CORS_*`` keys.
         self.checked = False
         self._check_lock = threading.Lock()
-        #: The URL map the WSGI wrapper matches preflights with (:mod:`.routing`), and the
-        #: map and rule count it was made for; replaced whole, never changed in place.
-        self._matching: tuple[Optional[Map], int, Optional[Map]] = (None, -1, None)
+        #: The app's URL map, its counter of added rules and the count when the map the
+        #: WSGI wrapper matches preflights with (:mod:`.routing`) was made, and that map;
+        #: replaced whole, never changed in place.
+        self._matching: tuple[Optional[Map], list[int], int, Optional[Map]] = (None, [], -1, None)
 
     @classmethod
     def of(cls, app: Flask) -> AppState:
@@ -530,14 +531,16 @@ class AppState:
 
     def matching_adapter(self, adapter: MapAdapter) -> MapAdapter:
         """``adapter`` with a URL map whose matching runs none of the app's code
-        (:func:`.routing.matching_map`), made again when the app's map gains rules.
+        (:func:`.routing.matching_map`), made again when the app's map gains rules;
+        ``adapter`` is changed: it must be bound for this request alone.
         Raises :class:`.routing.NeedsApp` when no such map can be made."""
         url_map = adapter.map
-        made_for, count, matching = self._matching
-        now = rule_count(url_map)
-        if made_for is not url_map or count != now:
+        made_for, added, count, matching = self._matching
+        if made_for is not url_map or added[0] != count:
+            added = rules_added(url_map)
+            count = added[0]  # before the map is read: a rule added meanwhile counts
             matching = matching_map(url_map)
-            self._matching = (url_map, now, matching)
+            self._matching = (url_map, added, count, matching)
         return adapter if matching is None else with_map(adapter, matching)
 
     def answer_preflight(self, req: Request) -> Optional[Response]:

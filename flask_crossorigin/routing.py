@@ -28,7 +28,7 @@ from typing import Any, Optional
 
 from werkzeug.routing import BaseConverter, Map, MapAdapter, Rule
 
-__all__ = ["NeedsApp", "matching_map", "rule_count", "with_map"]
+__all__ = ["NeedsApp", "matching_map", "rules_added", "with_map"]
 
 
 class NeedsApp(Exception):
@@ -100,9 +100,27 @@ def _copy_state(state: Any, twins: dict[int, Rule]) -> Any:
     return new
 
 
-def rule_count(url_map: Map) -> int:
-    """How many rules ``url_map`` has (the key :func:`matching_map`'s result is kept by)."""
-    return sum(len(rules) for rules in url_map._rules_by_endpoint.values())
+#: The attribute of a URL map that holds :func:`rules_added`'s counter.
+_COUNTER = "_flask_crossorigin_rules_added"
+
+
+def rules_added(url_map: Map) -> list[int]:
+    """A counter of the rules added to ``url_map`` from the first call on (``[n]``, the
+    same list for the same map), so that the result of :func:`matching_map` is made again
+    when the map changes, at the cost of one comparison per preflight. The map's ``add``
+    method is wrapped, on that map alone, to count."""
+    counter: Optional[list[int]] = url_map.__dict__.get(_COUNTER)
+    if counter is None:
+        found: list[int] = [0]
+        add = url_map.add
+
+        def counting_add(rulefactory: Any) -> None:
+            found[0] += 1
+            add(rulefactory)
+
+        url_map.add = counting_add  # type: ignore[method-assign]
+        url_map.__dict__[_COUNTER] = counter = found
+    return counter
 
 
 def matching_map(url_map: Map) -> Optional[Map]:
@@ -137,7 +155,7 @@ def matching_map(url_map: Map) -> Optional[Map]:
 
 
 def with_map(adapter: MapAdapter, url_map: Map) -> MapAdapter:
-    """``adapter`` (bound to a request by Flask) with ``url_map`` in place of its map."""
-    rebound = copy.copy(adapter)
-    rebound.map = url_map
-    return rebound
+    """``adapter`` with ``url_map`` in place of its map: ``adapter`` itself, changed (the
+    caller's own, bound for one request and used by nothing else)."""
+    adapter.map = url_map
+    return adapter
