@@ -12,12 +12,15 @@ route's. SPEC 2: ``CORS_*`` keys that cannot be copied are compiled again at the
 from __future__ import annotations
 
 import http.client
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask, current_app, has_app_context
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, Rule, ValidationError
 from werkzeug.serving import make_server
@@ -364,3 +367,103 @@ def test_uncopyable_keys_first_requests_under_threads(monkeypatch: pytest.Monkey
         thread.join(timeout=30)
     assert answers == [(None, B)] * 8
     assert compiled == [1]
+
+
+# --- the matching map against Werkzeug's own matching -------------------------------------
+
+
+class Pure(BaseConverter):
+    """A converter of the app's own that needs no context, so that Werkzeug's own matching
+    can be the oracle: refuses values of odd length, counts its calls."""
+
+    calls = [0]
+
+    def to_python(self, value: str) -> str:
+        self.calls[0] += 1
+        if len(value) % 2:
+            raise ValidationError()
+        return value
+
+    def to_url(self, value: str) -> str:
+        self.calls[0] += 1
+        return value
+
+
+#: Rules to draw from: static, Werkzeug's converters, the app's, redirects of both kinds.
+RULES = (
+    "/a",
+    "/a/",
+    "/a/b",
+    "/a/<x>",
+    "/a/<int:x>",
+    "/a/<pure:x>",
+    "/<pure:x>/b",
+    "/<x>/b/",
+    "/a/<pure:x>/<int:y>",
+    "/a/<path:x>",
+)
+
+SEGMENTS = st.sampled_from(["a", "b", "7", "ab", "abc", "12"])
+
+
+@settings(max_examples=150)
+@given(
+    rules=st.lists(
+        st.tuples(
+            st.sampled_from(RULES),
+            st.sampled_from([("GET",), ("PUT",), ("GET", "PUT")]),
+            st.sampled_from([None, "/a/b", "str", "call"]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    data=st.data(),
+    method=st.sampled_from(["GET", "PUT", "DELETE"]),
+)
+def test_matching_map_routes_as_werkzeug(
+    rules: list[tuple[str, tuple[str, ...], Any]], data: st.DataObject, method: str
+) -> None:
+    """SPEC 4: the map the preflight is matched with chooses the route Werkzeug chooses
+    (redirects and 405s followed as for a preflight); it refuses to answer exactly when
+    Werkzeug's matching runs a converter of the app's own or a callable redirect_to, and
+    then never has run it. The path is one of the rules' with drawn values, its trailing
+    slash added or dropped."""
+    from flask_crossorigin.extension import _serving
+    from flask_crossorigin.routing import NeedsApp, matching_map, with_map
+
+    template = data.draw(st.sampled_from([rule for rule, _, _ in rules]))
+    path = re.sub(r"<[^>]+>", lambda _: data.draw(SEGMENTS), template)
+    path = data.draw(st.sampled_from([path, path.rstrip("/") or "/", path + "/"]))
+
+    app = Flask(__name__)
+    app.url_map.converters["pure"] = Pure
+    redirected = [0]
+
+    def call(adapter: Any, **values: Any) -> str:
+        redirected[0] += 1
+        return "/a/b"
+
+    for n, (rule, methods, redirect) in enumerate(rules):
+        target: Any = {"/a/b": "/a/b", "call": call}.get(redirect)
+        if redirect == "str" and "<" in rule:
+            target = "/b/<x>"  # built with the rule's converter's to_url
+        app.url_map.add(Rule(rule, endpoint=f"e{n}", methods=methods, redirect_to=target))
+    adapter = app.url_map.bind("localhost", path_info=path)
+    Pure.calls[0] = redirected[0] = 0
+    expected = _serving(adapter, path, method)
+    ran_apps_code = Pure.calls[0] + redirected[0] > 0
+    Pure.calls[0] = redirected[0] = 0
+    shadow = matching_map(app.url_map)
+    if shadow is None:
+        assert not any("pure" in rule or redirect == "call" for rule, _, redirect in rules)
+        assert not ran_apps_code
+        return
+    try:
+        bound = app.url_map.bind("localhost", path_info=path)
+        found = _serving(with_map(bound, shadow), path, method)
+    except NeedsApp:
+        assert ran_apps_code
+    else:
+        assert found == expected
+        assert not ran_apps_code
+    assert Pure.calls[0] == redirected[0] == 0
