@@ -17,8 +17,9 @@ copy chooses the route Flask would; when the route needs the app's code to know 
 contexts as it routes any request (the extension then answers it before the hooks run).
 
 The copy shares everything else with the app's map (host matching, ``strict_slashes``,
-``merge_slashes``, default redirects); it is made once per set of rules, only for a map that
-has a route of that kind (otherwise the app's own map is used as it is).
+``merge_slashes``, default redirects). It is made only for a map that has a route of that
+kind (otherwise the app's own map is used as it is), and made again when a rule is added
+(:func:`rules_added`).
 """
 
 from __future__ import annotations
