@@ -9,9 +9,12 @@ A request's path through this module:
    an auth hook never sees it, browsers send no credentials on a preflight). The route that
    judges it is the one the actual request will reach: the URL matched with
    ``Access-Control-Request-Method``, through a strict-slash redirect, with the URL adapter
-   Flask itself would build. Every other request passes through at the cost of a few
-   comparisons. The first request also checks that the ``CORS_*`` keys are still those the
-   policies were compiled from, and compiles them again if not (SPEC section 2).
+   Flask itself would build, chosen without running the app's URL converters or callable
+   ``redirect_to`` (:mod:`.routing`); a route that needs them goes to the app, and its
+   preflight is answered in ``full_dispatch_request``, before the request hooks. Every other
+   request passes through at the cost of a few comparisons. The first request also checks
+   that the ``CORS_*`` keys are still those the policies were compiled from, and compiles
+   them again if not, or if they could not be copied (SPEC section 2).
 2. ``after_request``: every other response of a covered route gets its CORS headers, unless a
    view already set ``Access-Control-Allow-Origin``. With ``intercept_exceptions``, the app's
    exception handlers add them as soon as they make an error response.
@@ -34,7 +37,7 @@ from flask import Blueprint, Flask, Request, Response
 from flask.blueprints import BlueprintSetupState
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import MapAdapter, RequestRedirect
+from werkzeug.routing import Map, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response as BaseResponse
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ from .logsafe import loggable
 from .options import parse_layer
 from .resources import PathRouter
 from .respond import DONE, EXPOSE, current_request, expose_own_headers, exposing, write
+from .routing import NeedsApp, matching_map, rules_added, with_map
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -283,14 +287,19 @@ class AppState:
         self._by_endpoint: dict[str, Optional[Coverage]] = {}
         #: The keyword layers of each ``init_app``, latest first (to compile them again).
         self.inits: list[list[Layer]] = []
-        #: The ``CORS_*`` keys the policies were last compiled from, and whether some policy
-        #: was compiled from other values than another (SPEC section 2).
-        #: (``None``: no policy has read them yet.)
+        #: The ``CORS_*`` keys the policies were last compiled from, and whether the first
+        #: request must compile them again whatever the keys are then: some policy was
+        #: compiled from other values than another, or the keys could not be copied
+        #: faithfully (SPEC section 2). (``None``: no policy has read them yet.)
         self.config_seen: Optional[dict[str, Any]] = None
         self.config_mixed = False
         #: Set once the first request has checked the ``CORS_*`` keys.
         self.checked = False
         self._check_lock = threading.Lock()
+        #: The app's URL map, its counter of added rules and the count when the map the
+        #: WSGI wrapper matches preflights with (:mod:`.routing`) was made, and that map;
+        #: replaced whole, never changed in place.
+        self._matching: tuple[Optional[Map], list[int], int, Optional[Map]] = (None, [], -1, None)
 
     @classmethod
     def of(cls, app: Flask) -> AppState:
@@ -323,7 +332,12 @@ class AppState:
     def config_read(self) -> None:
         """Remember the ``CORS_*`` keys a policy was just compiled from."""
         seen = _cors_keys(self.app.config)
-        if self.config_seen is not None and not _same(seen, self.config_seen):
+        if seen is None:
+            # A value that cannot be copied (an object holding a lock, say) may be changed in
+            # place before the first request without a comparison seeing it.
+            self.config_mixed = True
+            seen = {}
+        elif self.config_seen is not None and not _same(seen, self.config_seen):
             self.config_mixed = True
         self.config_seen = seen
 
@@ -338,9 +352,8 @@ class AppState:
             if self.checked:
                 return
             seen = self.config_seen
-            if self.config_mixed or (
-                seen is not None and not _same(_cors_keys(self.app.config), seen)
-            ):
+            now = _cors_keys(self.app.config)
+            if self.config_mixed or (seen is not None and not _same(now, seen)):
                 self.recompile()
             self.checked = True
 
@@ -422,12 +435,17 @@ class AppState:
 
         A redirect (strict slashes) is followed once: its target route serves. A path that a
         route has, only not for ``method``, gives that route (its 405 is that route's). An
-        unknown path gives no endpoint.
+        unknown path gives no endpoint, and so does a URL whose converter or ``redirect_to``
+        (the app's code) raises something else than Werkzeug's routing exceptions: Flask
+        cannot route it either (the app's error handling answers it).
         """
         adapter = _url_adapter()
         if adapter is None:
             return None, req.path
-        return _serving(adapter, req.path, method)
+        try:
+            return _serving(adapter, req.path, method)
+        except Exception:
+            return None, req.path
 
     def request_coverage(self, req: Request) -> Optional[Coverage]:
         """The policy covering the response to the current request, if any."""
@@ -480,25 +498,50 @@ class AppState:
 
         The URL adapter is the one Flask builds for the request (``SERVER_NAME``, subdomain
         and host matching, ``TRUSTED_HOSTS``); a request it cannot bind, an unknown path and
-        a route whose policy has ``automatic_options`` off go to the app.
+        a route whose policy has ``automatic_options`` off go to the app, marked as seen
+        (:data:`SEEN`). The route is chosen without running the app's code
+        (:mod:`.routing`): when the answer needs it (a URL converter of the app's own, a
+        callable ``redirect_to``), the request goes to the app unmarked, which routes it in
+        its contexts, and :meth:`answer_preflight` answers it there.
         """
         app = self.app
         req = app.request_class(environ, populate_request=False, shallow=True)
         try:
             adapter = app.create_url_adapter(req)
         except HTTPException:  # an untrusted host: Flask's own answer
+            environ[SEEN] = True
             return None
         if adapter is None:
+            environ[SEEN] = True
             return None
-        endpoint, path = _serving(adapter, req.path, method)
+        try:
+            endpoint, path = _serving(self.matching_adapter(adapter), req.path, method)
+        except NeedsApp:
+            return None
         if endpoint is None:
+            environ[SEEN] = True
             return None
         coverage = self.covering(endpoint, path)
         if coverage is None or not coverage.policy.automatic_options:
+            environ[SEEN] = True
             return None
         response = app.response_class(status=200)
         write(coverage.policy, response, coverage.source, environ, app)
         return response
+
+    def matching_adapter(self, adapter: MapAdapter) -> MapAdapter:
+        """``adapter`` with a URL map whose matching runs none of the app's code
+        (:func:`.routing.matching_map`), made again when the app's map gains rules;
+        ``adapter`` is changed: it must be bound for this request alone.
+        Raises :class:`.routing.NeedsApp` when no such map can be made."""
+        url_map = adapter.map
+        made_for, added, count, matching = self._matching
+        if made_for is not url_map or added[0] != count:
+            added = rules_added(url_map)
+            count = added[0]  # before the map is read: a rule added meanwhile counts
+            matching = matching_map(url_map)
+            self._matching = (url_map, added, count, matching)
+        return adapter if matching is None else with_map(adapter, matching)
 
     def answer_preflight(self, req: Request) -> Optional[Response]:
         """The answer to a covered preflight that the WSGI wrapper has not seen (a request
@@ -552,19 +595,21 @@ def _serving(adapter: MapAdapter, path: str, method: str) -> tuple[Optional[str]
         return None, path
 
 
-def _cors_keys(config: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the ``CORS_*`` keys of ``config``, deep where it can be (a list changed in
-    place is a change)."""
+def _cors_keys(config: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    """A deep copy of the ``CORS_*`` keys of ``config`` (a list changed in place is a
+    change), or ``None`` when a value cannot be copied: a copy kept as it is would not see
+    it changed in place."""
     keys = {name: value for name, value in config.items() if name.startswith("CORS_")}
     try:
         return copy.deepcopy(keys)
-    except Exception:  # a value that cannot be copied: compared as it is
-        return keys
+    except Exception:
+        return None
 
 
-def _same(now: Mapping[str, Any], then: Optional[Mapping[str, Any]]) -> bool:
-    """Whether two copies of the ``CORS_*`` keys are equal (unsure counts as a change)."""
-    if then is None:
+def _same(now: Optional[Mapping[str, Any]], then: Optional[Mapping[str, Any]]) -> bool:
+    """Whether two copies of the ``CORS_*`` keys are equal (unsure, or keys that could not be
+    copied, count as a change)."""
+    if now is None or then is None:
         return False
     try:
         return bool(now == then)
@@ -623,7 +668,6 @@ def _answering_preflights(wsgi_app: WSGIApplication, state: AppState) -> WSGIApp
                 answer = state.answer_environ(environ, method)
                 if answer is not None:
                     return answer(environ, start_response)
-                environ[SEEN] = True
         return wsgi_app(environ, start_response)
 
     answering_preflights.__wrapped__ = wsgi_app  # type: ignore[attr-defined]
