@@ -28,6 +28,7 @@ from typing import Any, Optional
 from werkzeug.datastructures import Headers
 
 from .decision import Decision, Reason, decide_actual
+from .explain import fix
 from .logsafe import loggable
 from .policy import ACAC, ACAH, ACAM, ACAO, Policy
 from .tokens import parse_request_headers
@@ -42,13 +43,14 @@ MAX_QUOTED = 80
 _SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 
 
-def refusal_text(decision: Decision) -> str:
-    """``reason-code: sentence; fix: sentence``, request values quoted and escaped."""
+def refusal_text(decision: Decision, policy: Optional[Policy] = None) -> str:
+    """``reason-code: sentence; fix: sentence``, request values quoted and escaped; the fix
+    names where the option is set (never its value: the page is not to learn the policy)."""
     reason = decision.reason
     detail = loggable(decision.detail, MAX_QUOTED) if decision.detail else ""
     text = f"{reason.value}: {reason.explain(detail)}"
     if reason.fix:
-        text += f"; fix: {reason.fix}"
+        text += f"; fix: {fix(reason, policy, with_value=False)}"
     # loggable() leaves printable ASCII only; the sentences are ASCII. Bound the whole.
     return text[:MAX_VALUE_LENGTH]
 
@@ -61,7 +63,7 @@ def explain_refusal(
     origin: Optional[str],
 ) -> None:
     """Add the debug answer to a refused response's ``headers`` (see the module's docs)."""
-    headers.add(REFUSED_HEADER, refusal_text(decision))
+    headers.add(REFUSED_HEADER, refusal_text(decision, policy))
     if not decision.preflight or origin is None:
         return
     reason = decision.reason

@@ -47,21 +47,22 @@ def option_values(policy: Policy) -> dict[str, tuple[Any, str]]:
     }
 
 
-def fix(reason: Reason, policy: Optional[Policy]) -> str:
+def fix(reason: Reason, policy: Optional[Policy], with_value: bool = True) -> str:
     """The fix for a refusal, with the option's current value and where it comes from.
 
     When the value comes from a layer that overrides the ``CORS_*`` key (a ``resources``
     entry, ``CORS(...)``, ``init_app(...)``, ``@cross_origin``), the fix names that layer: a
-    change to the key would be overridden again.
+    change to the key would be overridden again. ``with_value=False`` leaves the value out
+    (for a response header, which must not tell a refused origin what the policy allows).
     """
     text = reason.fix
     name = REASON_OPTION.get(reason)
     if policy is None or name is None or name not in policy.settings:
         return text
-    value = display(policy.settings[name])
+    value = f"it is now {display(policy.settings[name])!r}, " if with_value else ""
     source = policy.sources.get(name, "default")
     key = f"CORS_{name.upper()}"
     if source in ("default", key):
-        return f"{text}; it is now {value!r}, set by {source}"
+        return f"{text}; {value}set by {source}"
     text = text.replace(f" ({key})", "")
-    return f"{text}; it is now {value!r}, set by {source}, which overrides {key}: change it there"
+    return f"{text}; {value}set by {source}, which overrides {key}: change it there"

@@ -102,7 +102,8 @@ def test_refused_origin_says_why_and_reveals_nothing() -> None:
         response = _app(True).test_client().open("/api/items", method=method, headers=headers)
         assert response.headers[REFUSED_HEADER] == (
             f'origin-not-allowed: the origin "{STRANGER}" is not in the allowed origins; '
-            "fix: add the origin to 'origins' (CORS_ORIGINS)"
+            "fix: add the origin to 'origins'; set by CORS(...), which overrides CORS_ORIGINS: "
+            "change it there"
         )
         assert not [
             n for n, _ in response.headers.items() if n.lower().startswith("access-control-")
@@ -115,7 +116,8 @@ def test_refused_method_preflight_lists_only_allowed_methods() -> None:
     response = _app(True).test_client().options("/api/items", headers=PREFLIGHT_METHOD)
     assert response.headers[REFUSED_HEADER] == (
         'method-not-allowed: the method "DELETE" is not in the allowed methods; '
-        "fix: add the method to 'methods' (CORS_METHODS)"
+        "fix: add the method to 'methods'; set by CORS(...), which overrides CORS_METHODS: "
+        "change it there"
     )
     assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
     assert response.headers["Access-Control-Allow-Credentials"] == "true"

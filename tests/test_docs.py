@@ -339,7 +339,12 @@ def test_check_dist_names_junk_and_missing_files(tmp_path: Path) -> None:
         "PKG-INFO", "setup.cfg", "pyproject.toml", "LICENSE", "README.md", "README.pypi.md",
         "SECURITY.md", "flask_crossorigin/__init__.py", "flask_crossorigin/py.typed",
     ]  # fmt: skip
-    wheel = ["flask_crossorigin/__init__.py", "flask_crossorigin/py.typed", "x.dist-info/RECORD"]
+    wheel = [
+        "flask_crossorigin/__init__.py",
+        "flask_crossorigin/py.typed",
+        "pytest_flask_crossorigin.py",  # the pytest plugin, a module of its own
+        "x.dist-info/RECORD",
+    ]
     _write_sdist(tmp_path / "flask_crossorigin-0.1.0.tar.gz", good)
     _write_wheel(tmp_path / "flask_crossorigin-0.1.0-py3-none-any.whl", wheel)
     ok = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True)
