@@ -519,6 +519,19 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         w.lines += ["", f"# policy {numbers[key]}: {route.coverage.source}"]
         variables[key] = _policy_maps(w, numbers[key], route.policy, users[key], report)
 
+    # A method no exported view on the path takes gets the app's own answer (its 405),
+    # untouched: the app gives it no CORS headers of the location's policy.
+    methods_of: dict[str, set[str]] = {}
+    for route in model.routes:
+        methods_of.setdefault(route.rule, set()).update(route.methods)
+    ordered = sorted(exported, key=lambda r: r.path_regex is not None)
+    for number, route in enumerate(ordered, 1):
+        taken = "|".join(escape(m) for m in sorted(methods_of[route.rule]))
+        w.map(
+            "$request_method",
+            f"cors_route_{number}_other",
+            [("default", "1"), (f"~^(?:{taken})$", "0")],
+        )
     w.lines += [
         "",
         "server {",
@@ -534,6 +547,10 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         "    error_page 418 = @cors_odd_path;",
         "    if ($cors_odd_path) {",
         "        return 418;",
+        "    }",
+        "    error_page 419 = @cors_app;",
+        "    location @cors_app {",
+        f"        proxy_pass {upstream};",
         "    }",
         "    location @cors_odd_path {",
         "        if ($cors_preflight) {",
@@ -551,7 +568,7 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         w.lines += [f"        proxy_pass {upstream};", "    }"]
     # Rules without variables first: nginx tries regex locations in order, Werkzeug routes
     # to a rule without variables before one with.
-    for route in sorted(exported, key=lambda r: r.path_regex is not None):
+    for number, route in enumerate(ordered, 1):
         key = id(route.policy)
         kind, path = _location_args(route)
         w.lines += [
@@ -560,6 +577,9 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
             f"    location {kind} {_q(path)} {{",
             "        if ($cors_preflight) {",
             "            return 200;",
+            "        }",
+            f"        if ($cors_route_{number}_other) {{",
+            "            return 419;",
             "        }",
             f"        proxy_pass {upstream};",
         ]
