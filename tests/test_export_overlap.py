@@ -1,0 +1,173 @@
+"""The export model on rules that share paths (SPEC section 8): the app picks a policy by the
+view it routes to, which depends on the method and on Werkzeug's order, so a layer in front
+may give a path one policy only when every rule that can take it has that policy."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask
+
+from flask_crossorigin import cross_origin
+from flask_crossorigin.export.cli import export_group
+from flask_crossorigin.export.model import LossReport, export_routes
+from flask_crossorigin.export.nginx import parse, render
+
+
+def _run(app: Flask, *args: str) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(export_group, list(args))
+    return result.exit_code, result.output
+
+
+def split_methods_app() -> Flask:
+    """``GET /items/special`` and ``POST /items/<name>`` with different origins: a ``POST``
+    to ``/items/special`` is routed to the second view."""
+    app = Flask("split", static_folder=None)
+
+    @app.get("/items/special")
+    @cross_origin(origins=["https://evil.example"])
+    def special() -> str:
+        return "special"
+
+    @app.post("/items/<name>")
+    @cross_origin(origins=["https://good.example"])
+    def item(name: str) -> str:
+        return name
+
+    return app
+
+
+def same_rule_app() -> Flask:
+    """``GET /x`` with ``origins='*'`` and ``POST /x`` without CORS."""
+    app = Flask("same", static_folder=None)
+
+    @app.get("/x")
+    @cross_origin(origins="*")
+    def read() -> str:
+        return "x"
+
+    @app.post("/x")
+    def write() -> str:
+        return "x"
+
+    return app
+
+
+def catch_all_app() -> Flask:
+    """``GET /public/<int:id>`` public, and a catch-all ``/<path:p>`` without CORS."""
+    app = Flask("catch", static_folder=None)
+
+    @app.get("/public/<int:item_id>")
+    @cross_origin(origins="*")
+    def public(item_id: int) -> str:
+        return "public"
+
+    @app.get("/<path:p>")
+    def private(p: str) -> str:
+        return "private"
+
+    return app
+
+
+def test_views_split_by_method_are_left_to_the_app() -> None:
+    """SPEC 8 (edge item 1): a static rule and a variable rule on one path with different
+    policies and methods: the static one is left to the app (a ``POST`` to its path goes to
+    the other view), and nginx passes its path through before the variable rule's location,
+    with no ``location = /items/special``."""
+    model = export_routes(split_methods_app())
+    assert [r.rule for r in model.routes] == ["/items/<name>"]
+    left = {entry.rule: entry.why for entry in model.left_to_app}
+    assert "/items/<name> (item) may take" in left["/items/special"]
+    locations = list(parse(render(model, LossReport("nginx"), {})).locations)
+    assert ("=", "/items/special") not in locations
+    assert locations.index(("~", "^/items/special$")) < locations.index(("~", "^/items/[^/]+$"))
+
+
+def test_methods_on_one_rule_text_with_different_policies_go_to_the_app() -> None:
+    """SPEC 8 (edge item 1): ``GET /x`` public and ``POST /x`` without CORS: ``/x`` is not
+    exported (the export would add ``*`` to the ``POST``)."""
+    model = export_routes(same_rule_app())
+    assert [r.rule for r in model.routes] == []
+    assert ("=", "/x") not in parse(render(model, LossReport("nginx"), {})).locations
+    status, output = _run(same_rule_app(), "cloudflare-worker")
+    assert status == 0
+    assert '"rule": "/x"' not in output
+
+
+def test_a_static_rule_tried_first_with_every_method_keeps_its_location() -> None:
+    """SPEC 8: a rule without variables that takes every method the variable rule on its path
+    takes is tried first by Werkzeug for all of them: it stays exported, and the variable rule
+    (whose other paths are its own) too, with the static path carved out first."""
+    app = Flask("first", static_folder=None)
+
+    @app.route("/items/special", methods=["GET", "POST"])
+    @cross_origin(origins=["https://a.example"])
+    def special() -> str:
+        return "special"
+
+    @app.post("/items/<name>")
+    @cross_origin(origins=["https://b.example"])
+    def item(name: str) -> str:
+        return name
+
+    model = export_routes(app)
+    assert sorted(r.rule for r in model.routes) == ["/items/<name>", "/items/special"]
+
+
+def test_nginx_sends_methods_no_view_takes_to_the_app() -> None:
+    """SPEC 8 (edge item 1, a 405): a method no exported view on the path takes is handed to
+    the app untouched (``return 419`` to ``@cors_app``, which hides nothing), so its 405 gets
+    no grant the app would not give."""
+    app = Flask("m", static_folder=None)
+
+    @app.get("/x")
+    @cross_origin(origins=["https://good.example"], supports_credentials=True)
+    def x() -> str:
+        return "x"
+
+    text = render(export_routes(app), LossReport("nginx"), {})
+    parsed = parse(text)
+    assert parsed.maps["cors_route_1_other"] == (
+        "$request_method",
+        (("default", "1"), ("~^(?:GET|HEAD|OPTIONS)$", "0")),
+    )
+    location = parsed.locations[("=", "/x")]
+    assert "if $cors_route_1_other" in location
+    assert "  return 419" in location
+    assert parsed.locations[("@cors_app",)] == ("proxy_pass http://127.0.0.1:5000",)
+    assert "error_page 419 = @cors_app" in parsed.server
+
+
+def test_prefix_patterns_see_a_catch_all() -> None:
+    """SPEC 8 (edge item 2): ``/public/*`` (CloudFront) and ``--path /public/`` (API Gateway
+    HTTP, S3) are refused when a catch-all without CORS may route paths under the prefix:
+    the overlap is decided on the paths a rule matches, not on its text."""
+    for args in (
+        ("cloudfront",),
+        ("cloudfront", "--path", "/public/*"),
+        ("apigateway-http", "--path", "/public/"),
+        ("s3", "--path", "/public/"),
+    ):
+        status, output = _run(catch_all_app(), *args)
+        assert status == 2, (args, output)
+        assert "/<path:p>" in output, args
+
+
+def test_prefix_patterns_ignore_rules_whose_paths_cannot_start_there() -> None:
+    """SPEC 8 (edge item 2): a rule of one segment (``/<name>``) cannot reach ``/public/``:
+    the CloudFront behaviour is written."""
+    app = Flask("seg", static_folder=None)
+
+    @app.get("/public/<int:item_id>")
+    @cross_origin(origins="*")
+    def public(item_id: int) -> str:
+        return "public"
+
+    @app.get("/<name>")
+    def private(name: str) -> str:
+        return "private"
+
+    status, output = _run(app, "cloudfront")
+    assert status == 0, output
+    patterns = [b["PathPattern"] for b in json.loads(output)["ResponseHeadersPolicies"]]
+    assert patterns == ["/public/*"]
