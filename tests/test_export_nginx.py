@@ -751,3 +751,37 @@ def test_check_names_a_file_without_the_odd_path_rule(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "the deployed server block lacks `if $cors_odd_path`" in result.stdout
     assert "the deployed server block lacks `return 418`" in result.stdout
+
+
+def test_check_names_an_edited_mode_map_entry(tmp_path: Path) -> None:
+    """SPEC 8 (--check): every map entry counts, not only the policy's named maps: a
+    preflight key widened by hand (``"1:1111"`` to ``"~^1:1"``, which then grants headers
+    the app refuses) is drift, exit 1."""
+    result = checked(credentials_app(), tmp_path, ('"1:1111" "preflight";', '"~^1:1" "preflight";'))
+    assert result.exit_code == 1
+    assert "is `~^1:1 preflight` in the deployed copy, `1:1111 preflight` in the app's" in (
+        result.stdout
+    )
+
+
+def test_check_names_an_edited_map_source(tmp_path: Path) -> None:
+    """SPEC 8 (--check): a map whose source was changed by hand is drift."""
+    source = '"$cors_preflight:$cors_1_origin_ok$cors_1_method$cors_1_headers$cors_1_pna"'
+    result = checked(
+        credentials_app(), tmp_path, (source, '"$cors_preflight:${cors_1_origin_ok}111"')
+    )
+    assert result.exit_code == 1
+    assert "the deployed copy has `map $cors_preflight:${cors_1_origin_ok}111 $cors_1_mode`" in (
+        result.stdout
+    )
+
+
+def test_check_names_a_header_written_twice(tmp_path: Path) -> None:
+    """SPEC 8 (--check, no CORS header twice): an ``add_header`` line duplicated by hand is
+    drift, though the location holds the same set of lines."""
+    line = "        add_header Access-Control-Allow-Origin $cors_1_acao always;\n"
+    result = checked(credentials_app(), tmp_path, (line, line + line))
+    assert result.exit_code == 1
+    assert "is `add_header Access-Control-Allow-Origin $cors_1_acao always` in the deployed" in (
+        result.stdout
+    )

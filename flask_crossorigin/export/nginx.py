@@ -609,6 +609,9 @@ class _Parsed:
     locations: dict[tuple[str, ...], tuple[str, ...]]
     #: The server block's own directives (locations aside), flattened.
     server: tuple[str, ...] = ()
+    #: The whole file in order: ``(what, lines)`` per top-level block and per location, each
+    #: directive flattened with its arguments as crossplane reads them (quoting aside).
+    blocks: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _directive_text(d: Mapping[str, Any]) -> str:
@@ -644,7 +647,16 @@ def parse(text: str) -> _Parsed:
     maps: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
     locations: dict[tuple[str, ...], tuple[str, ...]] = {}
     server: list[str] = []
+    blocks: list[tuple[str, tuple[str, ...]]] = []
     for d in config["parsed"]:
+        if d["directive"] == "server":
+            own = [i for i in d.get("block", []) if i["directive"] != "location"]
+            blocks.append(("server", tuple(_flatten(own))))
+            for inner in d.get("block", []):
+                if inner["directive"] == "location":
+                    blocks.append((_directive_text(inner), tuple(_flatten(inner.get("block", [])))))
+        else:
+            blocks.append((_directive_text(d), tuple(_flatten(d.get("block", [])))))
         if d["directive"] == "map" and len(d.get("args", [])) == 2:
             entries = tuple(
                 (e["directive"], " ".join(e.get("args", []))) for e in d.get("block", [])
@@ -656,7 +668,41 @@ def parse(text: str) -> _Parsed:
                     locations[tuple(inner["args"])] = tuple(_flatten(inner.get("block", [])))
                 else:
                     server.extend(_flatten([inner]))
-    return _Parsed(maps, locations, tuple(server))
+    return _Parsed(maps, locations, tuple(server), tuple(blocks))
+
+
+def _whole_file(old: _Parsed, new: _Parsed) -> list[str]:
+    """Every block of the deployed file against today's export, in order and line by line
+    (SPEC 8: every map's source, entries in order and default; every location's directives,
+    a line written twice included), naming the first differing line of each block."""
+    out: list[str] = []
+    theirs = dict(old.blocks)
+    ours = dict(new.blocks)
+    for head in [h for h, _ in old.blocks if h not in ours]:
+        out.append(f"the deployed copy has `{head}`, which the app's export has not")
+    for head in [h for h, _ in new.blocks if h not in theirs]:
+        out.append(f"the deployed copy lacks `{head}`")
+    if len(old.blocks) != len(theirs):
+        out.append("the deployed copy writes a block twice")
+    for head, lines in new.blocks:
+        deployed = theirs.get(head)
+        if deployed is None or deployed == lines:
+            continue
+        for index in range(max(len(lines), len(deployed))):
+            mine = lines[index].strip() if index < len(lines) else "(nothing)"
+            yours = deployed[index].strip() if index < len(deployed) else "(nothing)"
+            if mine != yours:
+                out.append(
+                    f"`{head}`: line {index + 1} of its block is `{yours}` in the deployed "
+                    f"copy, `{mine}` in the app's export"
+                )
+                break
+    shared = [h for h, _ in old.blocks if h in ours]
+    if not out and shared != [h for h, _ in new.blocks if h in theirs]:
+        out.append(
+            "the deployed copy orders its blocks otherwise (nginx tries regex locations in order)"
+        )
+    return out
 
 
 _POLICY_VAR = re.compile(r"\$cors_(\w+?)_acao\b")
@@ -784,6 +830,7 @@ def check(
     ):
         if old.maps.get(name) != today.maps.get(name):
             out.append(f"the shared map ${name} differs from the app's export")
+    out += [line for line in _whole_file(old, today) if line not in out]
     return out
 
 
