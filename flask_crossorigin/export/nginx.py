@@ -236,9 +236,24 @@ def origin_keys(entry: OriginEntry) -> tuple[Optional[str], str]:
 # --- writing ---------------------------------------------------------------------------------
 
 
+#: What nginx's configuration parser unescapes after a backslash inside a quoted string.
+_UNESCAPED = re.compile(r"""\\(?=["'\\trn]|$)""")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _q(text: str) -> str:
-    """A double-quoted nginx string (values here never hold ``"`` nor a backslash pair)."""
-    return '"' + text.replace('"', '\\"') + '"'
+    """``text`` as a double-quoted nginx string that nginx reads back exactly: a backslash
+    nginx would take as an escape (before ``"``, ``'``, a backslash, ``t``, ``r``, ``n``, or
+    at the end) is doubled, ``"`` is escaped. Control characters are never written (callers
+    pass escaped patterns or checked values)."""
+    if _CONTROL.search(text):
+        raise ValueError(f"a control character in {text!r}")
+    return '"' + _UNESCAPED.sub(r"\\\\", text).replace('"', '\\"') + '"'
+
+
+def _comment(text: str) -> str:
+    """Text for a ``#`` comment line: control characters (a line break) shown as ``?``."""
+    return _CONTROL.sub("?", text)
 
 
 def _words(values: Iterable[str], route: str, option: str, report: LossReport) -> list[str]:
@@ -397,11 +412,16 @@ def _policy_maps(
     return out
 
 
+#: A rule written as it is after ``location =``; any other character (a backslash, a quote,
+#: ``$``, a space, a brace...) makes the location a regex of escaped characters, exact too.
+_EXACT = re.compile(r"[A-Za-z0-9._~/!*+,:@=&()%-]+")
+
+
 def _location_args(route: ExportRoute) -> list[str]:
     """``= PATH`` for a rule without variables, ``~ REGEX`` otherwise; a path ending in ``/``
     is a regex too: nginx answers ``/dir`` itself, with a 301, for ``location = /dir/`` when
     it proxies, where the app would answer with its own redirect (SPEC 4)."""
-    if route.path_regex is None and not route.rule.endswith("/"):
+    if route.path_regex is None and not route.rule.endswith("/") and _EXACT.fullmatch(route.rule):
         return ["=", route.rule]
     return ["~", route.path_regex or f"^{escape(route.rule)}$"]
 
@@ -562,9 +582,11 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
     ]
     for left in model.left_to_app:
         if left.covered:
-            w.lines.append(f"    # {left.rule} ({left.endpoint}) is left to the app: {left.why}")
+            w.lines.append(
+                _comment(f"    # {left.rule} ({left.endpoint}) is left to the app: {left.why}")
+            )
     for args, why in passthrough:
-        w.lines += ["", f"    # left to the app: {why}", f"    location {args} {{"]
+        w.lines += ["", _comment(f"    # left to the app: {why}"), f"    location {args} {{"]
         w.lines += [f"        proxy_pass {upstream};", "    }"]
     # Rules without variables first: nginx tries regex locations in order, Werkzeug routes
     # to a rule without variables before one with.
@@ -573,7 +595,7 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         kind, path = _location_args(route)
         w.lines += [
             "",
-            f"    # {route.rule} ({route.endpoint}): policy {numbers[key]}",
+            _comment(f"    # {route.rule} ({route.endpoint}): policy {numbers[key]}"),
             f"    location {kind} {_q(path)} {{",
             "        if ($cors_preflight) {",
             "            return 200;",
@@ -834,16 +856,75 @@ def check(
     return out
 
 
+_NAME_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = rf"{_NAME_LABEL}(?:\.{_NAME_LABEL})*"
+_PORT_TEXT = r"(?:[1-9][0-9]{0,4})"
+_IPV6 = r"\[[0-9A-Fa-f:.]+\]"
+#: ``--upstream``'s host and port: a host name, an IPv4 or a bracketed IPv6 address.
+_NETLOC = re.compile(rf"(?:{_HOSTNAME}|{_IPV6})(?::{_PORT_TEXT})?")
+#: ``--listen``: ``ADDR:PORT``, ``[IPv6]:PORT`` or ``PORT``.
+_LISTEN = re.compile(rf"(?:(?:{_HOSTNAME}|{_IPV6}|\*):)?{_PORT_TEXT}")
+#: ``--server-name``: ``_``, or a name with an optional leading ``*.`` or ``.`` or a trailing
+#: ``.*`` (nginx's wildcard names); no regex names, spaces or nginx syntax characters.
+_SERVER_NAME = re.compile(rf"_|(?:\*\.|\.)?{_HOSTNAME}(?:\.\*)?")
+
+
+def _port_ok(text: str) -> bool:
+    port = text.rpartition(":")[2]
+    return 1 <= int(port) <= 65535
+
+
+def _upstream_port_ok(parts: Any) -> bool:
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    return port is None or port >= 1
+
+
 def _upstream(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """``--upstream``: ``http(s)://HOST[:PORT]`` only; anything else is a usage error, never
+    text written into the file (a ``;`` would end ``proxy_pass`` and start a directive)."""
     if value is None:
         return value
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+    if (
+        parts.scheme not in ("http", "https")
+        or not _NETLOC.fullmatch(parts.netloc)
+        or not _upstream_port_ok(parts)
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or value != value.strip()
+    ):
         raise click.BadParameter(
-            "give the app's address as http://HOST:PORT (no path: nginx passes each request's "
-            "own path)"
+            f"{value!r}: give the app's address as http://HOST:PORT (no path: nginx passes "
+            "each request's own path; no spaces, ';', '{' or '}')"
         )
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _listen(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """``--listen``: ``ADDR:PORT``, ``[IPv6]:PORT`` or ``PORT``, else a usage error."""
+    if value is None:
+        return value
+    if not _LISTEN.fullmatch(value) or not _port_ok(value):
+        raise click.BadParameter(
+            f"{value!r}: give ADDR:PORT, [IPv6]:PORT or PORT (a port from 1 to 65535)"
+        )
+    return value
+
+
+def _server_name(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """``--server-name``: one name as nginx's ``server_name`` reads it, else a usage error."""
+    if value is None:
+        return value
+    if not _SERVER_NAME.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r}: give one host name, '*.example.com', '.example.com', 'www.example.*' "
+            "or '_' (no spaces, quotes, ';', '{' or '}')"
+        )
+    return value
 
 
 TARGET = Target(
@@ -859,10 +940,16 @@ TARGET = Target(
             metavar="ADDR:PORT",
             default=DEFAULT_LISTEN,
             show_default=True,
+            callback=_listen,
             help="The server block's listen address.",
         ),
         click.Option(
-            ["--server-name"], metavar="NAME", default="_", show_default=True, help="server_name."
+            ["--server-name"],
+            metavar="NAME",
+            default="_",
+            show_default=True,
+            callback=_server_name,
+            help="server_name.",
         ),
         click.Option(
             ["--upstream"],
