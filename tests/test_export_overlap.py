@@ -171,3 +171,38 @@ def test_prefix_patterns_ignore_rules_whose_paths_cannot_start_there() -> None:
     assert status == 0, output
     patterns = [b["PathPattern"] for b in json.loads(output)["ResponseHeadersPolicies"]]
     assert patterns == ["/public/*"]
+
+
+def test_rest_gateway_responses_skip_an_api_with_rules_left_to_the_app() -> None:
+    """SPEC 8 (edge item 5): a gateway response serves every path of the REST API: with a rule
+    the app leaves without CORS, no ``Access-Control-Allow-Origin`` is written there, and the
+    loss report says why (exit 2)."""
+    app = Flask("rest", static_folder=None)
+
+    @app.get("/api/items")
+    @cross_origin(origins="*")
+    def items() -> str:
+        return "items"
+
+    @app.get("/admin")
+    def admin() -> str:
+        return "admin"
+
+    status, output = _run(app, "apigateway-rest", "--accept-narrower")
+    assert status == 0, output
+    assert "/admin (admin) is left to the app" in output
+    document = json.loads(output[output.index("{") :])
+    responses = document["x-amazon-apigateway-gateway-responses"]
+    assert responses["DEFAULT_4XX"]["responseParameters"] == {}
+    assert _run(app, "apigateway-rest")[0] == 2
+
+
+def test_rest_mock_skips_a_route_another_rule_may_route() -> None:
+    """SPEC 8 (edge item 5): ``/items/<name>`` gets no ``OPTIONS`` mock when
+    ``/items/special`` (left to the app) may take one of its paths: the mock would answer its
+    preflights too."""
+    status, output = _run(split_methods_app(), "apigateway-rest", "--accept-narrower")
+    assert status == 0, output
+    document = json.loads(output[output.index("{") :])
+    assert document["paths"] == {}
+    assert "/items/<name> (item): /items/special (special) may route some" in output

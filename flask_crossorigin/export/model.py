@@ -171,7 +171,9 @@ class RuleShape:
         return "/" in mine[len(theirs) :]
 
 
-def _same(a: Union[Policy, str, None], b: Union[Policy, str, None]) -> bool:
+def same_policy(a: Union[Policy, str, None], b: Union[Policy, str, None]) -> bool:
+    """Whether two rules' policies are the same (``None``: no CORS; a ``str``: one no layer
+    can follow, never the same as another)."""
     if isinstance(a, str) or isinstance(b, str):
         return False
     return a is b or (a is not None and b is not None and a == b)
@@ -189,7 +191,7 @@ def method_conflict(route: RuleShape, shapes: Sequence[RuleShape]) -> Optional[R
     rule without variables inside a variable ``route`` (see below).
     """
     for other in shapes:
-        if other is route or _same(route.policy, other.policy):
+        if other is route or same_policy(route.policy, other.policy):
             continue
         if other.static and not route.static:
             # Tried first on its one path, which it answers alone: exported with its own exact
@@ -230,7 +232,9 @@ class ExportModel:
         """The rules that may match a path starting with ``prefix`` (a layer's prefix pattern,
         ``/api/*``) and whose policy is not ``policy``: a layer that gives every path under
         the prefix ``policy`` would be wider than the app on their paths (SPEC section 8)."""
-        return [s for s in self.shapes if s.may_start_with(prefix) and not _same(s.policy, policy)]
+        return [
+            s for s in self.shapes if s.may_start_with(prefix) and not same_policy(s.policy, policy)
+        ]
 
     @property
     def policies(self) -> tuple[Policy, ...]:
