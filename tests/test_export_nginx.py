@@ -901,6 +901,7 @@ def test_check_names_a_header_written_twice(tmp_path: Path) -> None:
     line = "        add_header Access-Control-Allow-Origin $cors_1_acao always;\n"
     result = checked(credentials_app(), tmp_path, (line, line + line))
     assert result.exit_code == 1
-    assert "is `add_header Access-Control-Allow-Origin $cors_1_acao always` in the deployed" in (
-        result.stdout
+    assert (
+        "/api (api): the deployed copy has `add_header Access-Control-Allow-Origin $cors_K_acao "
+        "always` 2 times; the app's export 1" in result.stdout
     )
