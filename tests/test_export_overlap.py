@@ -4,9 +4,15 @@ may give a path one policy only when every rule that can take it has that policy
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
+from typing import Any, Optional
 
 from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from flask_crossorigin import cross_origin
 from flask_crossorigin.export.cli import export_group
@@ -206,3 +212,94 @@ def test_rest_mock_skips_a_route_another_rule_may_route() -> None:
     document = json.loads(output[output.index("{") :])
     assert document["paths"] == {}
     assert "/items/<name> (item): /items/special (special) may route some" in output
+
+
+# --- the model against Werkzeug's own routing ---------------------------------------------
+
+_SEGMENTS = ("a", "b", "<{v}>", "<int:{v}>", "<path:{v}>")
+_METHODS = ("GET", "POST", "PUT", "DELETE")
+_ORIGINS = {"A": "https://a.example", "B": "https://b.example"}
+#: Every path of one to three segments over a small alphabet (the rules' own, and a number).
+_PATHS = [
+    "/" + "/".join(parts)
+    for n in (1, 2, 3)
+    for parts in itertools.product(("a", "b", "1"), repeat=n)
+]
+
+_rule = st.tuples(
+    st.lists(st.sampled_from(_SEGMENTS), min_size=1, max_size=2),
+    st.sets(st.sampled_from(_METHODS), min_size=1, max_size=2),
+    st.sampled_from(("A", "B", None)),
+)
+
+
+def _random_app(
+    rules: list[tuple[list[str], set[str], Optional[str]]],
+) -> tuple[Flask, dict[str, Optional[str]]]:
+    app = Flask("random", static_folder=None)
+    label: dict[str, Optional[str]] = {}
+    for index, (segments, methods, policy) in enumerate(rules):
+        text = "/" + "/".join(s.format(v=f"v{i}") for i, s in enumerate(segments))
+
+        def view(**_: object) -> str:
+            return "ok"
+
+        endpoint = f"e{index}"
+        if policy is not None:
+            view = cross_origin(origins=[_ORIGINS[policy]])(view)
+        app.add_url_rule(text, endpoint, view, methods=sorted(methods))
+        label[endpoint] = policy
+    return app, label
+
+
+@given(st.lists(_rule, min_size=1, max_size=4))
+def test_exported_routes_get_one_policy_for_every_method(rules: list[Any]) -> None:
+    """SPEC 8 (edge item 1), against Werkzeug as the oracle: for every exported route, every
+    path of its pattern (but the paths of rules without variables tried first, which a layer
+    gives their own answer) and every method, the view Werkzeug routes to has the route's
+    policy, or none takes the method (a 405, which the layer hands to the app)."""
+    app, label = _random_app(rules)
+    model = export_routes(app)
+    adapter = app.url_map.bind("localhost")
+    static_paths = {r.rule for r in app.url_map.iter_rules() if "<" not in r.rule}
+    for route in model.routes:
+        pattern = route.path_regex or f"^{re.escape(route.rule)}$"
+        for path in _PATHS:
+            if not re.match(pattern, path):
+                continue
+            if route.path_regex is not None and path in static_paths:
+                continue
+            for method in _METHODS:
+                try:
+                    endpoint, _ = adapter.match(path, method)
+                except MethodNotAllowed:
+                    continue
+                except HTTPException as error:  # a redirect or a 404: never on its paths
+                    raise AssertionError((route.rule, path, method, error)) from None
+                assert label[endpoint] == label[route.endpoint], (route.rule, path, method)
+
+
+@given(st.lists(_rule, min_size=1, max_size=4), st.sampled_from(["/", "/a", "/a/", "/b/1/"]))
+def test_reach_of_a_prefix_holds_every_rule_that_routes_under_it(
+    rules: list[Any], prefix: str
+) -> None:
+    """SPEC 8 (edge item 2), against Werkzeug as the oracle: a rule that routes some path
+    starting with ``prefix`` is among the rules the model says may reach it
+    (:meth:`RuleShape.may_start_with`), and two rules routing one path share one (never proven
+    apart by :meth:`RuleShape.may_share_a_path`)."""
+    app, _ = _random_app(rules)
+    model = export_routes(app)
+    shapes = {s.endpoint: s for s in model.shapes}
+    adapter = app.url_map.bind("localhost")
+    for path in _PATHS:
+        routed = set()
+        for method in _METHODS:
+            try:
+                endpoint, _ = adapter.match(path, method)
+            except HTTPException:
+                continue
+            routed.add(endpoint)
+            if path.startswith(prefix):
+                assert shapes[endpoint].may_start_with(prefix), (endpoint, path)
+        for a, b in itertools.combinations(sorted(routed), 2):
+            assert shapes[a].may_share_a_path(shapes[b]), (a, b, path)
