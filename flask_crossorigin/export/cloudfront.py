@@ -9,8 +9,10 @@ PATCH, HEAD or ALL), ``AccessControlAllowCredentials``, ``AccessControlExposeHea
 headers replace the app's and no response carries one twice.
 
 Each exported route gives a path pattern (its rule, or the text before its first variable
-followed by ``*``); routes that give the same pattern must share a policy, else the export is
-refused (exit 2). Without ``--path`` the output lists every behaviour as
+followed by ``*``); routes that give the same pattern must share a policy, and no rule with
+another policy (or none) may match a path under a prefix pattern unless a behaviour tried
+first holds it (decided on the paths rules match: ``/<path:p>`` reaches every prefix), else
+the export is refused (exit 2). Without ``--path`` the output lists every behaviour as
 ``{"ResponseHeadersPolicies": [{"PathPattern", "ResponseHeadersPolicyConfig"}]}``; with
 ``--path PATTERN`` it is the one ``ResponseHeadersPolicyConfig`` that
 ``aws cloudfront create-response-headers-policy --response-headers-policy-config file://FILE``

@@ -9,6 +9,12 @@ host-matching rule) it is left to the app, with the reason in :attr:`ExportModel
 the layer in front then passes those requests through untouched, and the app's own answer is
 exact.
 
+The app picks a policy by the view Werkzeug routes to, by path and method, so a route is also
+left to the app when another rule that may match one of its paths has another policy (or none)
+and could take some method there (:func:`method_conflict`); overlap is decided on the paths
+rules match (:class:`RuleShape`, every rule with the policy the app applies), never on rule
+text, and targets with prefix patterns ask :meth:`ExportModel.reaching`.
+
 Path patterns (:attr:`ExportRoute.path_regex`) are written in the syntax that Python's ``re``
 and PCRE read alike (ASCII, ``[...]``, ``+``, ``{m,n}``, ``(?:...)``, escaped punctuation), and
 each describes a subset of the paths Werkzeug routes to the rule (``int`` is ``[0-9]+``, never
