@@ -506,6 +506,123 @@ def overlapping_app() -> Flask:
     return app
 
 
+#: A rule written to close its location and open another with a grant of its own.
+CRAFTED = (
+    '/z\\" { add_header Access-Control-Allow-Origin * always; } location = /w\\" '
+    "{ proxy_pass http://127.0.0.1:5000; } location ~ ^/adm"
+)
+
+
+def crafted_rules_app() -> Flask:
+    """Rules with nginx syntax in their text: a trailing backslash, quotes, braces, ``;``."""
+    app = Flask("crafted", static_folder=None)
+
+    @app.get("/a\\")
+    @cross_origin(origins=["https://good.example"])
+    def a() -> str:
+        return "a"
+
+    @app.get(CRAFTED)
+    @cross_origin(origins=["https://good.example"])
+    def z() -> str:
+        return "z"
+
+    @app.get("/admin")
+    def admin() -> str:
+        return "secret"
+
+    return app
+
+
+def test_rule_text_cannot_write_nginx_syntax() -> None:
+    """SPEC 8 (edge item 4): a rule holding a backslash, quotes, braces or ``;`` becomes a
+    location of escaped characters (exact), never directives: the file has one location per
+    rule, none adds a header outside the policy's, and ``/admin`` keeps no location."""
+    parsed = parse(render(export_routes(crafted_rules_app()), LossReport("nginx"), {}))
+    assert ("~", "^/a\\x5c$") in parsed.locations
+    assert ("~", f"^{escape(CRAFTED)}$") in parsed.locations
+    assert not [args for args in parsed.locations if "/w" in args or "^/adm" in args]
+    for lines in parsed.locations.values():
+        assert not [line for line in lines if "add_header" in line and "$cors_" not in line]
+
+
+def nginx_unquote(quoted: str) -> str:
+    """nginx's reading of a double-quoted string (ngx_conf_read_token): a backslash before
+    ``"``, ``'`` or a backslash is dropped; ``\\t``, ``\\r``, ``\\n`` become the control
+    character; any other backslash stays."""
+    assert quoted[0] == quoted[-1] == '"'
+    body, out, i = quoted[1:-1], [], 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in "\"'\\":
+                out.append(nxt)
+                i += 2
+                continue
+            if nxt in "trn":
+                out.append({"t": "\t", "r": "\r", "n": "\n"}[nxt])
+                i += 2
+                continue
+        assert body[i] != '"', "an unescaped quote ends the string"
+        out.append(body[i])
+        i += 1
+    return "".join(out)
+
+
+@given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E)))
+def test_quoting_reads_back_exactly(text: str) -> None:
+    """SPEC 8 (edge item 4): every string the export quotes reads back as written in nginx
+    (backslashes before an escape character doubled, quotes escaped)."""
+    from flask_crossorigin.export.nginx import _q
+
+    assert nginx_unquote(_q(text)) == text
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "--upstream=http://127.0.0.1:5000;add_header Access-Control-Allow-Origin *",
+        "--upstream=http://127.0.0.1:5000 ",
+        "--upstream=http://127.0.0.1:5000/?a=1",
+        "--upstream=http://127.0.0.1:99999",
+        "--listen=127.0.0.1:8080; add_header X 1",
+        "--listen=8080 default_server",
+        "--listen=0",
+        "--server-name=a.example b.example",
+        "--server-name=x;add_header",
+        '--server-name="x"',
+        "--server-name=~^(.+)$",
+    ],
+)
+def test_server_options_are_checked(option: str) -> None:
+    """SPEC 8 (edge item 4): ``--upstream``, ``--listen`` and ``--server-name`` go into the
+    file as written, so anything but an address, a port or a name is a usage error (exit 2)
+    that names the option."""
+    result = run(credentials_app(), option)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option.split('=')[0]}'" in result.output
+    assert not result.stdout.startswith("#")
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "--upstream=https://app.internal:8443/",
+        "--upstream=http://[::1]:5000",
+        "--listen=8080",
+        "--listen=[::1]:8080",
+        "--listen=*:80",
+        "--server-name=*.example.com",
+        "--server-name=www.example.*",
+        "--server-name=.example.com",
+    ],
+)
+def test_server_options_accept_what_nginx_reads(option: str) -> None:
+    """SPEC 8 (edge item 4): the usual addresses, ports and wildcard names are accepted."""
+    result = run(credentials_app(), option)
+    assert result.exit_code == 0, result.output
+
+
 def test_overlapping_rules_are_left_to_the_app() -> None:
     """SPEC 8: nginx takes the first regex location that matches, Werkzeug its own order: two
     rules whose paths may overlap with different policies both go to the app, and a rule
@@ -518,11 +635,13 @@ def test_overlapping_rules_are_left_to_the_app() -> None:
         ("~", "^/api/things/[^/]+$")
     )
     # Nothing exported shares their paths: they reach the app through ``location /``.
-    assert "/api/items/" not in text
+    assert not [args for args in locations if "/api/items/" in " ".join(args)]
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("make_app", [routes_app, overlapping_app, lossy_app, credentials_app])
+@pytest.mark.parametrize(
+    "make_app", [routes_app, overlapping_app, lossy_app, credentials_app, crafted_rules_app]
+)
 def test_nginx_accepts_the_file(make_app: Any, tmp_path: Path) -> None:
     """Issue item 1: Debian's nginx accepts the file inside ``http { }`` (``nginx -t``)."""
     from tests.deploy.conftest import NGINX, require_nginx
@@ -751,3 +870,38 @@ def test_check_names_a_file_without_the_odd_path_rule(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "the deployed server block lacks `if $cors_odd_path`" in result.stdout
     assert "the deployed server block lacks `return 418`" in result.stdout
+
+
+def test_check_names_an_edited_mode_map_entry(tmp_path: Path) -> None:
+    """SPEC 8 (--check): every map entry counts, not only the policy's named maps: a
+    preflight key widened by hand (``"1:1111"`` to ``"~^1:1"``, which then grants headers
+    the app refuses) is drift, exit 1."""
+    result = checked(credentials_app(), tmp_path, ('"1:1111" "preflight";', '"~^1:1" "preflight";'))
+    assert result.exit_code == 1
+    assert "is `~^1:1 preflight` in the deployed copy, `1:1111 preflight` in the app's" in (
+        result.stdout
+    )
+
+
+def test_check_names_an_edited_map_source(tmp_path: Path) -> None:
+    """SPEC 8 (--check): a map whose source was changed by hand is drift."""
+    source = '"$cors_preflight:$cors_1_origin_ok$cors_1_method$cors_1_headers$cors_1_pna"'
+    result = checked(
+        credentials_app(), tmp_path, (source, '"$cors_preflight:${cors_1_origin_ok}111"')
+    )
+    assert result.exit_code == 1
+    assert "the deployed copy has `map $cors_preflight:${cors_1_origin_ok}111 $cors_1_mode`" in (
+        result.stdout
+    )
+
+
+def test_check_names_a_header_written_twice(tmp_path: Path) -> None:
+    """SPEC 8 (--check, no CORS header twice): an ``add_header`` line duplicated by hand is
+    drift, though the location holds the same set of lines."""
+    line = "        add_header Access-Control-Allow-Origin $cors_1_acao always;\n"
+    result = checked(credentials_app(), tmp_path, (line, line + line))
+    assert result.exit_code == 1
+    assert (
+        "/api (api): the deployed copy has `add_header Access-Control-Allow-Origin $cors_K_acao "
+        "always` 2 times; the app's export 1" in result.stdout
+    )

@@ -91,11 +91,13 @@ def differing_options(a: Policy, b: Policy) -> list[str]:
 def selected(
     model: ExportModel, prefix: Optional[str]
 ) -> tuple[list[ExportRoute], list[LeftToApp]]:
-    """The routes (and rules left to the app) whose rule starts with ``prefix``."""
+    """The routes (and rules left to the app) that may match a path starting with ``prefix``:
+    decided on the paths each rule matches (``/<path:p>`` reaches every prefix), not on its
+    text."""
     start = prefix or ""
     return (
-        [r for r in model.routes if r.rule.startswith(start)],
-        [r for r in model.left_to_app if r.rule.startswith(start)],
+        [r for r in model.routes if model.under(r.rule, r.endpoint, start)],
+        [r for r in model.left_to_app if model.under(r.rule, r.endpoint, start)],
     )
 
 

@@ -32,7 +32,7 @@ from ..policy import Policy
 from ..tokens import MAX_REQUEST_HEADERS_LENGTH
 from ._regex import to_javascript
 from .cli import DeployedFileError, Target
-from .model import ExportModel, ExportRoute, LossReport
+from .model import ExportModel, ExportRoute, LossReport, same_policy
 
 _VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _LABEL = "[a-z0-9_-]{1,63}"
@@ -234,7 +234,18 @@ def _gateway_responses(model: ExportModel, report: LossReport) -> dict[str, Any]
     credentials = {route.policy.supports_credentials for route in model.routes}
     parameters: dict[str, str] = {}
     value = next(iter(values)) if len(values) == 1 else None
-    if value is not None and len(credentials) == 1:
+    # A gateway response serves every path of the API, those left to the app included.
+    elsewhere = [s for s in model.shapes if s.policy is None or isinstance(s.policy, str)]
+    if elsewhere and model.routes:
+        report.add(
+            "resources",
+            elsewhere[0].rule,
+            "",
+            "a gateway response sends one Access-Control-Allow-Origin for the whole API, "
+            f"and {elsewhere[0].rule} ({elsewhere[0].endpoint}) is left to the app; none is "
+            "sent: errors API Gateway makes itself stay unreadable",
+        )
+    elif value is not None and len(credentials) == 1:
         parameters["gatewayresponse.header.Access-Control-Allow-Origin"] = f"'{value}'"
         if credentials.pop():
             parameters["gatewayresponse.header.Access-Control-Allow-Credentials"] = "'true'"
@@ -252,9 +263,38 @@ def _gateway_responses(model: ExportModel, report: LossReport) -> dict[str, Any]
     }
 
 
+def _mock_is_wider(model: ExportModel, route: ExportRoute) -> Optional[str]:
+    """Why the route's ``OPTIONS`` mock would answer preflights the app answers otherwise
+    (SPEC section 8), or ``None``: a rule with another policy (or none) may match one of its
+    paths, and has no resource of its own here (API Gateway prefers a resource without
+    variables, as Werkzeug does)."""
+    own = {(r.rule, r.endpoint) for r in model.routes if "<" not in r.rule}
+    mine = next(
+        (s for s in model.shapes if (s.rule, s.endpoint) == (route.rule, route.endpoint)), None
+    )
+    if mine is None or mine.static:
+        return None
+    for other in model.shapes:
+        if other is mine or (other.rule, other.endpoint) in own:
+            continue
+        if not same_policy(other.policy, route.policy) and mine.may_share_a_path(other):
+            return f"{other.rule} ({other.endpoint}) may route some of its paths otherwise"
+    return None
+
+
 def document(model: ExportModel, report: LossReport) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for route in model.routes:
+        wider = _mock_is_wider(model, route)
+        if wider is not None:
+            report.add(
+                "resources",
+                route.rule,
+                route.label,
+                f"{wider}: its OPTIONS mock would answer preflights the app answers "
+                "otherwise; dropped, the app answers them",
+            )
+            continue
         path, names = openapi_path(route.rule)
         paths[path] = {"options": _options_method(route, names, report)}
     return {

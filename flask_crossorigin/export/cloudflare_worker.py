@@ -244,7 +244,27 @@ def compare(today: Mapping[str, Any], deployed: Mapping[str, Any]) -> list[str]:
 def check(
     model: ExportModel, report: LossReport, deployed: str, options: Mapping[str, Any]
 ) -> Sequence[str]:
-    return compare(worker_config(model, report), read_deployed(deployed))
+    out = compare(worker_config(model, report), read_deployed(deployed))
+    out += _text_drift(render(model, report, options), deployed)
+    return out
+
+
+def _text_drift(today: str, deployed: str) -> list[str]:
+    """The first line where the deployed Worker differs from today's render (SPEC 8: the
+    decision code is part of the export; only line endings and trailing blanks may differ)."""
+    ours = [line.rstrip() for line in today.rstrip().splitlines()]
+    theirs = [line.rstrip() for line in deployed.rstrip().splitlines()]
+    for index in range(max(len(ours), len(theirs))):
+        mine = ours[index] if index < len(ours) else "(end of file)"
+        yours = theirs[index] if index < len(theirs) else "(end of file)"
+        if mine != yours:
+            if mine.startswith(CONFIG_MARK) and yours.startswith(CONFIG_MARK):
+                continue  # the CONFIG line: compared entry by entry above
+            return [
+                f"line {index + 1} of the deployed Worker is `{yours.strip()}`, the app's "
+                f"export has `{mine.strip()}`"
+            ]
+    return []
 
 
 #: The decision in JavaScript: the same steps as flask_crossorigin.decision (SPEC 3 and 4).

@@ -9,8 +9,10 @@ PATCH, HEAD or ALL), ``AccessControlAllowCredentials``, ``AccessControlExposeHea
 headers replace the app's and no response carries one twice.
 
 Each exported route gives a path pattern (its rule, or the text before its first variable
-followed by ``*``); routes that give the same pattern must share a policy, else the export is
-refused (exit 2). Without ``--path`` the output lists every behaviour as
+followed by ``*``); routes that give the same pattern must share a policy, and no rule with
+another policy (or none) may match a path under a prefix pattern unless a behaviour tried
+first holds it (decided on the paths rules match: ``/<path:p>`` reaches every prefix), else
+the export is refused (exit 2). Without ``--path`` the output lists every behaviour as
 ``{"ResponseHeadersPolicies": [{"PathPattern", "ResponseHeadersPolicyConfig"}]}``; with
 ``--path PATTERN`` it is the one ``ResponseHeadersPolicyConfig`` that
 ``aws cloudfront create-response-headers-policy --response-headers-policy-config file://FILE``
@@ -100,14 +102,46 @@ def _name(app_name: str, pattern: str) -> str:
     return slug[:128]
 
 
+def _reaching(
+    model: ExportModel, pattern: str, first: ExportRoute, own: Mapping[tuple[str, str], str]
+) -> list[Loss]:
+    """A loss for each rule that may match a path under the prefix ``pattern`` with another
+    policy or none (decided on the paths the rule matches, SPEC section 8), unless a behaviour
+    CloudFront tries first (an exact path, a longer prefix) holds all its paths."""
+    prefix = pattern[:-1]
+    losses: list[Loss] = []
+    left = {(r.rule, r.endpoint): r for r in model.left_to_app}
+    for shape in model.reaching(prefix, first.policy):
+        mine = own.get((shape.rule, shape.endpoint))
+        if mine == pattern:
+            continue  # in the group: compared option by option above
+        if mine is not None and (
+            not mine.endswith("*") or (mine.startswith(prefix) and len(mine) > len(pattern))
+        ):
+            continue
+        found = left.get((shape.rule, shape.endpoint))
+        if found is not None and found.covered:
+            why, value = found.why, "(left to the app)"
+        elif mine is not None:
+            why, value = "its policy differs", "(another policy)"
+        else:
+            why, value = "no CORS policy covers it", "(none)"
+        losses.append(
+            Loss("resources", value, shape.rule, f"may match paths under {pattern} but {why}")
+        )
+    return losses
+
+
 def behaviours(
     model: ExportModel, report: LossReport, options: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """One ``{"PathPattern", "ResponseHeadersPolicyConfig"}`` per path pattern."""
     wanted = options.get("path")
     groups: dict[str, list[ExportRoute]] = {}
+    own: dict[tuple[str, str], str] = {}
     for route in model.routes:
         groups.setdefault(path_pattern(route), []).append(route)
+        own[(route.rule, route.endpoint)] = path_pattern(route)
     if wanted is not None:
         if wanted not in groups:
             known = ", ".join(sorted(groups)) or "none"
@@ -131,13 +165,7 @@ def behaviours(
                     )
                 )
         if pattern.endswith("*"):
-            for left in model.left_to_app:
-                if left.rule.startswith(pattern[:-1]):
-                    why = left.why or "no CORS policy covers it"
-                    value = "(left to the app)" if left.covered else "(none)"
-                    losses.append(
-                        Loss("resources", value, left.rule, f"matches {pattern} but {why}")
-                    )
+            losses += _reaching(model, pattern, first, own)
         config = policy_config(first.policy, first.label, _name(model.app_name, pattern), report)
         out.append({"PathPattern": pattern, "ResponseHeadersPolicyConfig": config})
     if losses:

@@ -9,6 +9,12 @@ host-matching rule) it is left to the app, with the reason in :attr:`ExportModel
 the layer in front then passes those requests through untouched, and the app's own answer is
 exact.
 
+The app picks a policy by the view Werkzeug routes to, by path and method, so a route is also
+left to the app when another rule that may match one of its paths has another policy (or none)
+and could take some method there (:func:`method_conflict`); overlap is decided on the paths
+rules match (:class:`RuleShape`, every rule with the policy the app applies), never on rule
+text, and targets with prefix patterns ask :meth:`ExportModel.reaching`.
+
 Path patterns (:attr:`ExportRoute.path_regex`) are written in the syntax that Python's ``re``
 and PCRE read alike (ASCII, ``[...]``, ``+``, ``{m,n}``, ``(?:...)``, escaped punctuation), and
 each describes a subset of the paths Werkzeug routes to the rule (``int`` is ``[0-9]+``, never
@@ -24,7 +30,7 @@ unless the user accepts the narrower policy with ``--accept-narrower``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Optional, Union
 
@@ -107,6 +113,105 @@ class LeftToApp:
     covered: bool = True
 
 
+#: The policy of a rule the app answers itself in a way no layer can follow (a ``resources``
+#: pattern covering some of its paths only, ``automatic_options`` off...): never the same as
+#: any other rule's.
+_UNKNOWN = "varies"
+
+
+@dataclass(frozen=True)
+class RuleShape:
+    """One URL rule as the overlap analysis sees it: the paths it can match (Werkzeug's
+    language), its methods, and the policy the app applies (``None``: no CORS; a ``str``: one
+    no layer can follow)."""
+
+    rule: str
+    endpoint: str
+    methods: frozenset[str]
+    policy: Union[Policy, str, None]
+    static_prefix: str
+    werkzeug_regex: str = field(repr=False)
+    #: How many ``/`` every path of the rule holds, when its converters are all
+    #: ``part_isolating`` (Werkzeug matches them within one segment); ``None`` otherwise.
+    slashes: Optional[int] = None
+
+    @property
+    def static(self) -> bool:
+        return self.static_prefix == self.rule
+
+    def may_start_with(self, prefix: str) -> bool:
+        """Whether some path this rule matches may start with ``prefix`` (``True`` unless
+        proven otherwise)."""
+        if self.static:
+            return self.rule.startswith(prefix)
+        if self.slashes is not None and prefix.count("/") > self.slashes:
+            return False
+        return self.static_prefix.startswith(prefix) or prefix.startswith(self.static_prefix)
+
+    def may_share_a_path(self, other: RuleShape) -> bool:
+        """Whether Werkzeug may match one path to both rules (``True`` unless proven apart)."""
+        if self.static and other.static:
+            return self.rule == other.rule
+        if self.static:
+            return re.fullmatch(other.werkzeug_regex, self.rule) is not None
+        if other.static:
+            return re.fullmatch(self.werkzeug_regex, other.rule) is not None
+        if None not in (self.slashes, other.slashes) and self.slashes != other.slashes:
+            return False
+        a, b = self.static_prefix, other.static_prefix
+        return a.startswith(b) or b.startswith(a)
+
+    def tried_before(self, other: RuleShape) -> bool:
+        """Whether Werkzeug's matcher tries this rule before ``other`` on every path both
+        match (a proof, else ``False``): at each path segment it takes a static segment
+        before a variable one, so a rule without variables comes before every rule with, and
+        a rule that is static up to and past the segment where ``other`` turns variable
+        comes first."""
+        if other.static:
+            return False
+        if self.static:
+            return True
+        mine, theirs = self.static_prefix, other.static_prefix
+        if not (theirs.endswith("/") and mine.startswith(theirs)):
+            return False
+        return "/" in mine[len(theirs) :]
+
+
+def same_policy(a: Union[Policy, str, None], b: Union[Policy, str, None]) -> bool:
+    """Whether two rules' policies are the same (``None``: no CORS; a ``str``: one no layer
+    can follow, never the same as another)."""
+    if isinstance(a, str) or isinstance(b, str):
+        return False
+    return a is b or (a is not None and b is not None and a == b)
+
+
+def method_conflict(route: RuleShape, shapes: Sequence[RuleShape]) -> Optional[RuleShape]:
+    """The first rule that can take a request on one of ``route``'s paths under another policy
+    (SPEC section 8), or ``None``.
+
+    The app picks a policy by the view it routes to, which depends on the method: Werkzeug
+    routes a path to the first rule (in its order) that matches both the path and the method.
+    A layer in front gives a path one policy, so ``route`` may be exported only when every
+    other rule that may match one of its paths has the same policy, or is tried after it
+    and takes no method it does not (then ``route`` answers every method both know), or is a
+    rule without variables inside a variable ``route`` (see below).
+    """
+    for other in shapes:
+        if other is route or same_policy(route.policy, other.policy):
+            continue
+        if other.static and not route.static:
+            # Tried first on its one path, which it answers alone: exported with its own exact
+            # location when it takes every method there, else left to the app, and the target
+            # carves its path out of ``route``'s pattern or refuses (LeftToApp).
+            continue
+        if not route.may_share_a_path(other):
+            continue
+        if route.tried_before(other) and other.methods <= route.methods:
+            continue
+        return other
+    return None
+
+
 @dataclass(frozen=True)
 class ExportModel:
     """The app as every target sees it: covered routes, and the rules left to the app.
@@ -118,6 +223,24 @@ class ExportModel:
     app_name: str
     routes: tuple[ExportRoute, ...]
     left_to_app: tuple[LeftToApp, ...]
+    #: Every URL rule with the policy the app applies to it (see :class:`RuleShape`).
+    shapes: tuple[RuleShape, ...] = ()
+
+    def under(self, rule: str, endpoint: str, prefix: str) -> bool:
+        """Whether the rule may match a path starting with ``prefix`` (on the paths Werkzeug
+        matches, not the rule's text: ``/<path:p>`` matches ``/api/x``)."""
+        for shape in self.shapes:
+            if shape.rule == rule and shape.endpoint == endpoint:
+                return shape.may_start_with(prefix)
+        return rule.startswith(prefix)
+
+    def reaching(self, prefix: str, policy: Optional[Policy]) -> list[RuleShape]:
+        """The rules that may match a path starting with ``prefix`` (a layer's prefix pattern,
+        ``/api/*``) and whose policy is not ``policy``: a layer that gives every path under
+        the prefix ``policy`` would be wider than the app on their paths (SPEC section 8)."""
+        return [
+            s for s in self.shapes if s.may_start_with(prefix) and not same_policy(s.policy, policy)
+        ]
 
     @property
     def policies(self) -> tuple[Policy, ...]:
@@ -322,6 +445,14 @@ def _path_coverage(
     return _router_verdict(state.router, prefix, werkzeug_regex)
 
 
+def _slashes(rule: Rule) -> Optional[int]:
+    """:attr:`RuleShape.slashes` of a rule."""
+    converters: dict[str, BaseConverter] = getattr(rule, "_converters", {})
+    if not all(getattr(c, "part_isolating", False) for c in converters.values()):
+        return None
+    return _VARIABLE.sub("", rule.rule).count("/")
+
+
 def export_routes(app: Flask) -> ExportModel:
     """The app's URL rules with the compiled policy that covers each (SPEC section 8).
 
@@ -335,13 +466,20 @@ def export_routes(app: Flask) -> ExportModel:
     by_rule = {(r.rule, r.endpoint): r for r in app.url_map.iter_rules()}
     exported: list[ExportRoute] = []
     left: list[LeftToApp] = []
+    shapes: list[RuleShape] = []
+    shape_of: dict[int, RuleShape] = {}
     for route in routes(app):
         rule = by_rule[(route.rule, route.endpoint)]
         pattern, why, prefix, werkzeug_regex = _patterns(rule)
         coverage: Union[Coverage, str, None] = route.coverage
         if pattern is not None and isinstance(state, AppState):
             coverage = _path_coverage(state, route.endpoint, prefix, werkzeug_regex)
+        methods = frozenset(route.methods)
+        slashes = _slashes(rule)
         if coverage is None:
+            shapes.append(
+                RuleShape(rule.rule, rule.endpoint, methods, None, prefix, werkzeug_regex, slashes)
+            )
             left.append(LeftToApp(rule.rule, rule.endpoint, "", prefix, werkzeug_regex, False))
             continue
         if isinstance(coverage, str):
@@ -351,9 +489,18 @@ def export_routes(app: Flask) -> ExportModel:
         elif not coverage.policy.automatic_options:
             why = "automatic_options is off: the app answers its preflights"
         if why:
+            shapes.append(
+                RuleShape(
+                    rule.rule, rule.endpoint, methods, _UNKNOWN, prefix, werkzeug_regex, slashes
+                )
+            )
             left.append(LeftToApp(rule.rule, rule.endpoint, why, prefix, werkzeug_regex))
             continue
         assert isinstance(coverage, Coverage)
+        shape = RuleShape(
+            rule.rule, rule.endpoint, methods, coverage.policy, prefix, werkzeug_regex, slashes
+        )
+        shapes.append(shape)
         exported.append(
             ExportRoute(
                 rule.rule,
@@ -365,4 +512,22 @@ def export_routes(app: Flask) -> ExportModel:
                 werkzeug_regex,
             )
         )
-    return ExportModel(app.name, tuple(exported), tuple(left))
+        shape_of[id(exported[-1])] = shape
+    kept: list[ExportRoute] = []
+    for candidate in exported:
+        other = method_conflict(shape_of[id(candidate)], shapes)
+        if other is None:
+            kept.append(candidate)
+            continue
+        what = "no CORS policy" if other.policy is None else "another policy"
+        left.append(
+            LeftToApp(
+                candidate.rule,
+                candidate.endpoint,
+                f"{other.rule} ({other.endpoint}) may take some of its paths or methods "
+                f"({', '.join(sorted(other.methods))}) under {what}",
+                candidate.static_prefix,
+                candidate.werkzeug_regex,
+            )
+        )
+    return ExportModel(app.name, tuple(kept), tuple(left), tuple(shapes))

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,9 +237,24 @@ def origin_keys(entry: OriginEntry) -> tuple[Optional[str], str]:
 # --- writing ---------------------------------------------------------------------------------
 
 
+#: What nginx's configuration parser unescapes after a backslash inside a quoted string.
+_UNESCAPED = re.compile(r"""\\(?=["'\\trn]|$)""")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _q(text: str) -> str:
-    """A double-quoted nginx string (values here never hold ``"`` nor a backslash pair)."""
-    return '"' + text.replace('"', '\\"') + '"'
+    """``text`` as a double-quoted nginx string that nginx reads back exactly: a backslash
+    nginx would take as an escape (before ``"``, ``'``, a backslash, ``t``, ``r``, ``n``, or
+    at the end) is doubled, ``"`` is escaped. Control characters are never written (callers
+    pass escaped patterns or checked values)."""
+    if _CONTROL.search(text):
+        raise ValueError(f"a control character in {text!r}")
+    return '"' + _UNESCAPED.sub(r"\\\\", text).replace('"', '\\"') + '"'
+
+
+def _comment(text: str) -> str:
+    """Text for a ``#`` comment line: control characters (a line break) shown as ``?``."""
+    return _CONTROL.sub("?", text)
 
 
 def _words(values: Iterable[str], route: str, option: str, report: LossReport) -> list[str]:
@@ -397,11 +413,16 @@ def _policy_maps(
     return out
 
 
+#: A rule written as it is after ``location =``; any other character (a backslash, a quote,
+#: ``$``, a space, a brace...) makes the location a regex of escaped characters, exact too.
+_EXACT = re.compile(r"[A-Za-z0-9._~/!*+,:@=&()%-]+")
+
+
 def _location_args(route: ExportRoute) -> list[str]:
     """``= PATH`` for a rule without variables, ``~ REGEX`` otherwise; a path ending in ``/``
     is a regex too: nginx answers ``/dir`` itself, with a 301, for ``location = /dir/`` when
     it proxies, where the app would answer with its own redirect (SPEC 4)."""
-    if route.path_regex is None and not route.rule.endswith("/"):
+    if route.path_regex is None and not route.rule.endswith("/") and _EXACT.fullmatch(route.rule):
         return ["=", route.rule]
     return ["~", route.path_regex or f"^{escape(route.rule)}$"]
 
@@ -519,6 +540,19 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         w.lines += ["", f"# policy {numbers[key]}: {route.coverage.source}"]
         variables[key] = _policy_maps(w, numbers[key], route.policy, users[key], report)
 
+    # A method no exported view on the path takes gets the app's own answer (its 405),
+    # untouched: the app gives it no CORS headers of the location's policy.
+    methods_of: dict[str, set[str]] = {}
+    for route in model.routes:
+        methods_of.setdefault(route.rule, set()).update(route.methods)
+    ordered = sorted(exported, key=lambda r: r.path_regex is not None)
+    for number, route in enumerate(ordered, 1):
+        taken = "|".join(escape(m) for m in sorted(methods_of[route.rule]))
+        w.map(
+            "$request_method",
+            f"cors_route_{number}_other",
+            [("default", "1"), (f"~^(?:{taken})$", "0")],
+        )
     w.lines += [
         "",
         "server {",
@@ -535,6 +569,10 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
         "    if ($cors_odd_path) {",
         "        return 418;",
         "    }",
+        "    error_page 419 = @cors_app;",
+        "    location @cors_app {",
+        f"        proxy_pass {upstream};",
+        "    }",
         "    location @cors_odd_path {",
         "        if ($cors_preflight) {",
         "            return 403;",
@@ -545,21 +583,26 @@ def render(model: ExportModel, report: LossReport, options: Mapping[str, Any]) -
     ]
     for left in model.left_to_app:
         if left.covered:
-            w.lines.append(f"    # {left.rule} ({left.endpoint}) is left to the app: {left.why}")
+            w.lines.append(
+                _comment(f"    # {left.rule} ({left.endpoint}) is left to the app: {left.why}")
+            )
     for args, why in passthrough:
-        w.lines += ["", f"    # left to the app: {why}", f"    location {args} {{"]
+        w.lines += ["", _comment(f"    # left to the app: {why}"), f"    location {args} {{"]
         w.lines += [f"        proxy_pass {upstream};", "    }"]
     # Rules without variables first: nginx tries regex locations in order, Werkzeug routes
     # to a rule without variables before one with.
-    for route in sorted(exported, key=lambda r: r.path_regex is not None):
+    for number, route in enumerate(ordered, 1):
         key = id(route.policy)
         kind, path = _location_args(route)
         w.lines += [
             "",
-            f"    # {route.rule} ({route.endpoint}): policy {numbers[key]}",
+            _comment(f"    # {route.rule} ({route.endpoint}): policy {numbers[key]}"),
             f"    location {kind} {_q(path)} {{",
             "        if ($cors_preflight) {",
             "            return 200;",
+            "        }",
+            f"        if ($cors_route_{number}_other) {{",
+            "            return 419;",
             "        }",
             f"        proxy_pass {upstream};",
         ]
@@ -589,6 +632,9 @@ class _Parsed:
     locations: dict[tuple[str, ...], tuple[str, ...]]
     #: The server block's own directives (locations aside), flattened.
     server: tuple[str, ...] = ()
+    #: The whole file in order: ``(what, lines)`` per top-level block and per location, each
+    #: directive flattened with its arguments as crossplane reads them (quoting aside).
+    blocks: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _directive_text(d: Mapping[str, Any]) -> str:
@@ -624,7 +670,16 @@ def parse(text: str) -> _Parsed:
     maps: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
     locations: dict[tuple[str, ...], tuple[str, ...]] = {}
     server: list[str] = []
+    blocks: list[tuple[str, tuple[str, ...]]] = []
     for d in config["parsed"]:
+        if d["directive"] == "server":
+            own = [i for i in d.get("block", []) if i["directive"] != "location"]
+            blocks.append(("server", tuple(_flatten(own))))
+            for inner in d.get("block", []):
+                if inner["directive"] == "location":
+                    blocks.append((_directive_text(inner), tuple(_flatten(inner.get("block", [])))))
+        else:
+            blocks.append((_directive_text(d), tuple(_flatten(d.get("block", [])))))
         if d["directive"] == "map" and len(d.get("args", [])) == 2:
             entries = tuple(
                 (e["directive"], " ".join(e.get("args", []))) for e in d.get("block", [])
@@ -636,7 +691,41 @@ def parse(text: str) -> _Parsed:
                     locations[tuple(inner["args"])] = tuple(_flatten(inner.get("block", [])))
                 else:
                     server.extend(_flatten([inner]))
-    return _Parsed(maps, locations, tuple(server))
+    return _Parsed(maps, locations, tuple(server), tuple(blocks))
+
+
+def _whole_file(old: _Parsed, new: _Parsed) -> list[str]:
+    """Every block of the deployed file against today's export, in order and line by line
+    (SPEC 8: every map's source, entries in order and default; every location's directives,
+    a line written twice included), naming the first differing line of each block."""
+    out: list[str] = []
+    theirs = dict(old.blocks)
+    ours = dict(new.blocks)
+    for head in [h for h, _ in old.blocks if h not in ours]:
+        out.append(f"the deployed copy has `{head}`, which the app's export has not")
+    for head in [h for h, _ in new.blocks if h not in theirs]:
+        out.append(f"the deployed copy lacks `{head}`")
+    if len(old.blocks) != len(theirs):
+        out.append("the deployed copy writes a block twice")
+    for head, lines in new.blocks:
+        deployed = theirs.get(head)
+        if deployed is None or deployed == lines:
+            continue
+        for index in range(max(len(lines), len(deployed))):
+            mine = lines[index].strip() if index < len(lines) else "(nothing)"
+            yours = deployed[index].strip() if index < len(deployed) else "(nothing)"
+            if mine != yours:
+                out.append(
+                    f"`{head}`: line {index + 1} of its block is `{yours}` in the deployed "
+                    f"copy, `{mine}` in the app's export"
+                )
+                break
+    shared = [h for h, _ in old.blocks if h in ours]
+    if not out and shared != [h for h, _ in new.blocks if h in theirs]:
+        out.append(
+            "the deployed copy orders its blocks otherwise (nginx tries regex locations in order)"
+        )
+    return out
 
 
 _POLICY_VAR = re.compile(r"\$cors_(\w+?)_acao\b")
@@ -745,6 +834,13 @@ def check(
             out.append(f"{label}: the deployed copy has `{line.strip()}`; the app's export has not")
         for line in sorted(set(lines_new) - set(lines_old)):
             out.append(f"{label}: the deployed copy lacks `{line.strip()}`")
+        counted_old, counted_new = Counter(lines_old), Counter(lines_new)
+        for line in sorted(set(lines_old) & set(lines_new)):
+            if counted_old[line] > counted_new[line]:
+                out.append(
+                    f"{label}: the deployed copy has `{line.strip()}` {counted_old[line]} times; "
+                    f"the app's export {counted_new[line]}"
+                )
         if k_old is None or k_new is None:
             continue
         for what in _DESCRIBED:
@@ -764,19 +860,82 @@ def check(
     ):
         if old.maps.get(name) != today.maps.get(name):
             out.append(f"the shared map ${name} differs from the app's export")
+    if not out:
+        # What the words above do not name (a shared map, an entry's order, a map's source,
+        # a line's place) is still drift: the first differing line of each block.
+        out = _whole_file(old, today)
     return out
 
 
+_NAME_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = rf"{_NAME_LABEL}(?:\.{_NAME_LABEL})*"
+_PORT_TEXT = r"(?:[1-9][0-9]{0,4})"
+_IPV6 = r"\[[0-9A-Fa-f:.]+\]"
+#: ``--upstream``'s host and port: a host name, an IPv4 or a bracketed IPv6 address.
+_NETLOC = re.compile(rf"(?:{_HOSTNAME}|{_IPV6})(?::{_PORT_TEXT})?")
+#: ``--listen``: ``ADDR:PORT``, ``[IPv6]:PORT`` or ``PORT``.
+_LISTEN = re.compile(rf"(?:(?:{_HOSTNAME}|{_IPV6}|\*):)?{_PORT_TEXT}")
+#: ``--server-name``: ``_``, or a name with an optional leading ``*.`` or ``.`` or a trailing
+#: ``.*`` (nginx's wildcard names); no regex names, spaces or nginx syntax characters.
+_SERVER_NAME = re.compile(rf"_|(?:\*\.|\.)?{_HOSTNAME}(?:\.\*)?")
+
+
+def _port_ok(text: str) -> bool:
+    port = text.rpartition(":")[2]
+    return 1 <= int(port) <= 65535
+
+
+def _upstream_port_ok(parts: Any) -> bool:
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    return port is None or port >= 1
+
+
 def _upstream(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """``--upstream``: ``http(s)://HOST[:PORT]`` only; anything else is a usage error, never
+    text written into the file (a ``;`` would end ``proxy_pass`` and start a directive)."""
     if value is None:
         return value
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+    if (
+        parts.scheme not in ("http", "https")
+        or not _NETLOC.fullmatch(parts.netloc)
+        or not _upstream_port_ok(parts)
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or value != value.strip()
+    ):
         raise click.BadParameter(
-            "give the app's address as http://HOST:PORT (no path: nginx passes each request's "
-            "own path)"
+            f"{value!r}: give the app's address as http://HOST:PORT (no path: nginx passes "
+            "each request's own path; no spaces, ';', '{' or '}')"
         )
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _listen(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """``--listen``: ``ADDR:PORT``, ``[IPv6]:PORT`` or ``PORT``, else a usage error."""
+    if value is None:
+        return value
+    if not _LISTEN.fullmatch(value) or not _port_ok(value):
+        raise click.BadParameter(
+            f"{value!r}: give ADDR:PORT, [IPv6]:PORT or PORT (a port from 1 to 65535)"
+        )
+    return value
+
+
+def _server_name(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """``--server-name``: one name as nginx's ``server_name`` reads it, else a usage error."""
+    if value is None:
+        return value
+    if not _SERVER_NAME.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r}: give one host name, '*.example.com', '.example.com', 'www.example.*' "
+            "or '_' (no spaces, quotes, ';', '{' or '}')"
+        )
+    return value
 
 
 TARGET = Target(
@@ -792,10 +951,16 @@ TARGET = Target(
             metavar="ADDR:PORT",
             default=DEFAULT_LISTEN,
             show_default=True,
+            callback=_listen,
             help="The server block's listen address.",
         ),
         click.Option(
-            ["--server-name"], metavar="NAME", default="_", show_default=True, help="server_name."
+            ["--server-name"],
+            metavar="NAME",
+            default="_",
+            show_default=True,
+            callback=_server_name,
+            help="server_name.",
         ),
         click.Option(
             ["--upstream"],

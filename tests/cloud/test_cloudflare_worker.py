@@ -380,6 +380,24 @@ def test_check_reports_drift(tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
+def test_check_reports_edited_decision_code(tmp_path: Path) -> None:
+    """SPEC 8 (--check): the whole Worker is compared with today's render, not only its
+    CONFIG line: a request-header check deleted by hand is drift, named by its line."""
+    app = exact_credentials()
+    target = export_worker(app, tmp_path)
+    check = "if (parsed === null || !parsed.every((n) => headerAllowed(p, n))) return [];"
+    text = target.read_text()
+    assert check in text
+    target.write_text(text.replace(check, "// relaxed"))
+    result = app.test_cli_runner().invoke(
+        export_group, ["cloudflare-worker", "--check", str(target)]
+    )
+    assert result.exit_code == 1
+    assert "of the deployed Worker is `// relaxed`, the app's export has `if (parsed" in (
+        result.output
+    )
+
+
 def _nginx_cases() -> list[str]:
     from tests.deploy.export_apps import POLICIES as NGINX_POLICIES
 

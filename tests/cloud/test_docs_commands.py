@@ -32,7 +32,8 @@ def commands() -> list[tuple[str, list[str]]]:
 
 
 def docs_app() -> Flask:
-    app = Flask("app")
+    # No static route: the REST API's gateway responses serve every path (see the page).
+    app = Flask("app", static_folder=None)
 
     @app.route("/api/items", methods=["GET", "POST"])
     def items() -> str:

@@ -117,6 +117,8 @@ def create_app(policy: str) -> Flask:
         CORS(app, resources={r"/api/*": {}}, send_wildcard=True, expose_headers=["X-Total"])
     elif policy == "admin_blog":
         _admin_blog(app)
+    elif policy == "split_methods":
+        _split_methods(app)
     elif policy == "pna":
         CORS(
             app,
@@ -129,6 +131,35 @@ def create_app(policy: str) -> Flask:
     else:
         raise LookupError(policy)
     return app
+
+
+def _split_methods(app: Flask) -> None:
+    """Views that share paths under different policies, one method each, and a view with one
+    method (its 405s): the app's policy depends on the method (SPEC 8)."""
+
+    @app.get("/items/special")
+    @cross_origin(origins=["https://evil.example"])
+    def special() -> str:
+        return "special"
+
+    @app.post("/items/<name>")
+    @cross_origin(origins=["https://good.example"])
+    def item(name: str) -> str:
+        return name
+
+    @app.get("/x")
+    @cross_origin(origins="*")
+    def read_x() -> str:
+        return "x"
+
+    @app.post("/x")
+    def write_x() -> str:
+        return "x"
+
+    @app.get("/one")
+    @cross_origin(origins=["https://good.example"], supports_credentials=True)
+    def one() -> str:
+        return "one"
 
 
 def _per_resource(app: Flask) -> None:

@@ -24,6 +24,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -531,3 +532,43 @@ def test_nginx_never_grants_a_hostile_path_the_app_refuses(
     # The generator reaches both kinds of path.
     assert 0 < flagged < len(ATTACKS) + 150
     print(f"odd paths: {flagged} flagged, {narrowed} fetches the app grants refused at the edge")
+
+
+def _cors_headers(port: int, method: str, path: str, headers: dict[str, str]) -> tuple[Any, ...]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status, sorted(
+            (n.lower(), v)
+            for n, v in response.getheaders()
+            if n.lower().startswith("access-control-")
+        )
+    finally:
+        conn.close()
+
+
+def test_views_sharing_paths_get_the_apps_headers() -> None:
+    """SPEC 8 (edge item 1): through real nginx, a path two views share under different
+    policies, one method each, and a method no view takes (the app's 405), carry exactly the
+    CORS headers gunicorn alone sends: no grant of the other view's policy, none on a 405."""
+    evil, good = {"Origin": "https://evil.example"}, {"Origin": "https://good.example"}
+    cases = [
+        ("POST", "/items/special", evil),
+        ("GET", "/items/special", evil),
+        ("POST", "/items/special", good),
+        ("POST", "/items/abc", good),
+        ("OPTIONS", "/items/special", {**evil, "Access-Control-Request-Method": "POST"}),
+        ("OPTIONS", "/items/abc", {**good, "Access-Control-Request-Method": "POST"}),
+        ("GET", "/x", good),
+        ("POST", "/x", good),
+        ("DELETE", "/one", good),
+        ("PUT", "/one", good),
+        ("GET", "/one", good),
+    ]
+    with deployment("split_methods") as (_, port, upstream):
+        for method, path, headers in cases:
+            through = _cors_headers(port, method, path, headers)
+            alone = _cors_headers(upstream.port, method, path, headers)
+            assert through == alone, (method, path, headers)
