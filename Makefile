@@ -97,7 +97,7 @@ test-py%: .venv-py%/.installed
 	exit $$rc
 
 test-matrix: ## The suite but browser and server tests on Python 3.9, 3.10, 3.12, 3.13
-	$(MAKE) -j$(MATRIX_JOBS) --output-sync=target $(addprefix test-py,$(MATRIX))
+	$(MAKE) -k -j$(MATRIX_JOBS) --output-sync=target $(addprefix test-py,$(MATRIX))
 
 # The oldest supported stack alone: Python 3.9 with Flask and Werkzeug 2.3.
 test-oldest: test-py3.9 ## Python 3.9 with Flask and Werkzeug 2.3 alone
