@@ -322,10 +322,9 @@ class _Hosts:
             for rule in suffixes.rules_below(domain):
                 rule_id = rule_ids.setdefault(rule, len(rule_ids))
                 excluded.append(rule_id)
-                base, wildcard = rule
-                for text in (base, base + "."):
-                    if not wildcard:
-                        self._add(start, text, ("rule", rule_id))
+                # A wildcard rule ``*.base`` makes ``base`` public too (its implicit root).
+                for text in (rule[0], rule[0] + "."):
+                    self._add(start, text, ("rule", rule_id))
                     self._add(restart, text, ("rule", rule_id))
         self.start = frozenset({start})
         self._restart = restart
@@ -731,7 +730,7 @@ def _prove(
     )
     real, shared = _below_owned(pattern, real, domains, is_origin)
     if shared:
-        owner = next(d for d in sorted(domains, key=len) if shared.endswith("." + d))
+        owner = next(d for d in sorted(domains, key=len, reverse=True) if shared.endswith("." + d))
         reason = (
             f"{shared!r} below {owner!r} is a public suffix (Public Suffix List): anyone can "
             "register a name under it"

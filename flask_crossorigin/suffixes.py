@@ -60,9 +60,9 @@ def public_suffix(host: str) -> Optional[str]:
     return None if found is None else str(found)
 
 
-#: A rule of the list below a domain: ``(base, wildcard)``. A name is public, or under a
-#: public suffix, when it is at or under ``base`` (``wildcard`` false: the rule ``base``) or
-#: strictly under it (``wildcard`` true: the rule ``*.base``).
+#: A rule of the list below a domain: ``(base, wildcard)``, the rule ``base`` or (``wildcard``)
+#: ``*.base``. Either way a name at or under ``base`` is public or under a public suffix (the
+#: list counts the root of a wildcard rule as public).
 Rule = tuple[str, bool]
 
 
