@@ -97,6 +97,11 @@ class _NFA:
         self.walls: list[list[int]] = []
         self.chars: list[list[tuple[frozenset[str], int, bool]]] = []
         self.anchors: list[list[tuple[str, int]]] = []
+        #: The source spells an empty alternative (``(x|)``). When it does not, an empty
+        #: alternative of the parse tree comes from ``re`` factoring out a common prefix
+        #: (``example\\.com|example\\.co`` is parsed as ``example\\.co(?:m|)``), and each
+        #: alternative was written out whole.
+        self.spelt_empty = True
 
     def state(self) -> int:
         if len(self.eps) >= MAX_STATES:
@@ -150,7 +155,11 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
             for branch in av[1]:
                 entry = nfa.state()
                 ends.append((entry, _build(nfa, branch, flags, entry)))
-            moves = nfa.walls if any(nfa.nullable(a, b) for a, b in ends) else nfa.eps
+            nullable = any(
+                (branch or nfa.spelt_empty) and nfa.nullable(a, b)
+                for branch, (a, b) in zip(av[1], ends)
+            )
+            moves = nfa.walls if nullable else nfa.eps
             for entry, branch_end in ends:
                 moves[current].append(entry)
                 moves[branch_end].append(end)
@@ -192,6 +201,47 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
                 "it uses a lookaround, backreference or conditional, which the proof cannot read"
             )
     return current
+
+
+_GROUP_OPENER = re.compile(r"\(\?(?:P<\w+>|[aiLmsu]*(?:-[imsx]+)?:)")
+_FLAGS_ALONE = re.compile(r"\(\?[aiLmsu]+\)")
+
+
+def _spells_empty_alternative(source: str, flags: int) -> bool:
+    """``source`` may spell an empty alternative or group (``(x|)``, ``(|x)``, ``x||y``,
+    ``()``); true whenever unsure (verbose regexes, comments, other ``(?`` groups)."""
+    if flags & re.VERBOSE or "(?#" in source:
+        return True
+    empty = True
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            empty, i = False, i + 2
+        elif char == "[":
+            i += 2 if source.startswith("[^", i) else 1
+            i += 1 if source.startswith("]", i) else 0
+            while i < len(source) and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+            empty, i = False, i + 1
+        elif char in "|)":
+            if empty:
+                return True
+            empty, i = char == "|", i + 1
+        elif source.startswith("(?", i):
+            alone = _FLAGS_ALONE.match(source, i)
+            opener = _GROUP_OPENER.match(source, i)
+            if alone:
+                i = alone.end()
+            elif opener:
+                empty, i = True, opener.end()
+            else:
+                return True
+        elif char == "(":
+            empty, i = True, i + 1
+        else:
+            empty, i = False, i + 1
+    return empty
 
 
 def _copy(nfa: _NFA, body: Any, flags: int, start: int) -> int:
@@ -619,10 +669,19 @@ class _Reading:
                     self.paths(target, text + char, after_slashes)
 
     def _host_ends(self, state: int) -> bool:
-        closure = _closure(self.nfa, [(state, False)], False)
-        if not _host_may_end(self.nfa, self.final, closure):
-            return False
-        return not self.strict or not _host_goes_on(self.nfa, closure, trailing_dot=True)
+        """The host can end after a run that reaches ``state``: without ``strict``, where the
+        host may end; with it, where the run reaches, crossing no wall, a point after which
+        nothing but a port or a trailing dot can follow."""
+        nfa = self.nfa
+        if not self.strict:
+            return _host_may_end(nfa, self.final, _closure(nfa, [(state, False)], False))
+        for point in _closure(nfa, [(state, False)], False, walls=False):
+            closure = _closure(nfa, [point], False)
+            if _host_may_end(nfa, self.final, closure) and not _host_goes_on(
+                nfa, closure, trailing_dot=True
+            ):
+                return True
+        return False
 
 
 def _host_may_end(nfa: _NFA, final: int, closure: frozenset[Any]) -> bool:
@@ -684,6 +743,7 @@ def _prove(
 ) -> Verdict:
     try:
         nfa = _NFA()
+        nfa.spelt_empty = _spells_empty_alternative(pattern.pattern, flags)
         start = nfa.state()
         final = _build(nfa, parse(pattern), flags, start)
         regex = _Regex(nfa, start, final)

@@ -375,6 +375,11 @@ SPLIT = [
     (r"https://(www\.)?exa{1,2}mple\.com", "https://exaample.com"),
     (r"https://(www\.)?ex{2}ample\.com", "https://exxample.com"),
     (r"https://(dev)?example\.com", "https://devexample.com"),
+    (r"https://example\.co(?:m|)", "https://example.co"),
+    (r"https://example\.co(?:|m)", "https://example.co"),
+    (r"https://example\.co(?i:m|)", "https://example.co"),
+    (r"https://example\.co(?P<tld>m|)", "https://example.co"),
+    (r"(?x) https://example\.co (?: m | )", "https://example.co"),
 ]
 
 
@@ -397,6 +402,37 @@ def test_a_host_spelt_across_optional_parts_is_not_written(regex: str, stranger:
     assert _grant(app, stranger) == stranger
 
 
+@pytest.mark.parametrize(
+    ("source", "spelt"),
+    [
+        (r"a(b|)", True),
+        (r"a(|b)", True),
+        (r"a||b", True),
+        (r"a|", True),
+        (r"|a", True),
+        (r"a()", True),
+        (r"(?i)|a", True),
+        (r"(?i:b|)", True),
+        (r"(?P<x>|b)", True),
+        (r"(?x) ( | a)", True),
+        (r"(?#c)a|b", True),
+        (r"a|b", False),
+        (r"(a)|(b)", False),
+        (r"(?:a)|b", False),
+        (r"(?i)a|b", False),
+        (r"[|)]a|b", False),
+        (r"[]|]a|b", False),
+        (r"\|a|\(b", False),
+    ],
+)
+def test_an_empty_alternative_is_told_from_a_factored_prefix(source: str, spelt: bool) -> None:
+    """SPEC 3: 're' parses 'example\\.com|example\\.co' as 'example\\.co(?:m|)'; only an
+    empty alternative the source spells (or may spell) is read as an optional part."""
+    from flask_crossorigin.proof import _spells_empty_alternative
+
+    assert _spells_empty_alternative(source, re.compile(source).flags) is spelt
+
+
 def test_an_empty_alternative_reads_as_an_optional_part() -> None:
     """SPEC 3: 'ex(ample|)' and 'ex(ample)?' are one language and get one verdict."""
     for one, other in [
@@ -416,6 +452,9 @@ def test_an_empty_alternative_reads_as_an_optional_part() -> None:
         r"https://(www\.)?example\.(com|org)",
         r"https://app\.example\.com|https://example\.co",
         r"https://[a-z]+\.(example|sample)\.com",
+        r"https://example\.com|https://example\.co",
+        r"https://(?:app\.example\.com|app\.example\.com\.au)",
+        r"(?i)https://example\.com|https://example\.co",
     ],
 )
 def test_hosts_written_out_whole_are_accepted(regex: str) -> None:
