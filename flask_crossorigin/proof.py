@@ -9,14 +9,18 @@ automaton for exactly the set of origins the regex matches, and decides, over th
   ``r"http://127\\.0\\.0\\.1:\\d+"``, ``localhost``), or
 - at or under a domain the user wrote out literally after ``//`` or a literal ``.``, that can
   belong to one owner: not a public suffix of the Public Suffix List (``example.com`` in
-  ``r"https://[a-z0-9-]+\\.example\\.com"``; never ``herokuapp.com`` or ``co.uk``).
+  ``r"https://[a-z0-9-]+\\.example\\.com"``; never ``herokuapp.com`` or ``co.uk``), and not
+  at or under a public suffix the list has below that domain (``s3.amazonaws.com`` below
+  ``amazonaws.com``).
 
 "Written out literally" means every character comes from a literal of the regex (a character
-class, ``.`` or a repetition count writes nothing). The check is an inclusion of regular
-languages: the product of the regex's automaton, an automaton for the shape of an origin and
-one for the safe hosts is explored; a reachable state where the regex and the shape accept and
-the safe hosts do not is a stranger, and the shortest such string (steered towards ``http(s)``
-and a top-level domain that exists, so that a real site could be the stranger) is named.
+class, ``.`` or a repetition count writes nothing), in one run that crosses no part that can
+be left out or repeated and that ends where the host must end (see :func:`_written`). The
+check is an inclusion of regular languages: the product of the regex's automaton, an automaton
+for the shape of an origin and one for the safe hosts is explored; a reachable state where the
+regex and the shape accept and the safe hosts do not is a stranger, and the shortest such
+string (steered towards ``http(s)`` and a top-level domain that exists, so that a real site
+could be the stranger) is named.
 
 Regexes the automaton cannot represent (lookarounds, backreferences, conditionals, ``\\b``) or
 too large to explore are "not proven", as are regexes whose strangers are addresses.
@@ -774,15 +778,18 @@ def _prove(
     # The stranger named must be one a real site could be: not under what the author meant
     # (unescaped dots read as dots, runs across optional parts), with an existing top-level
     # domain or an address; else one the regex spells only across such parts.
+    dots_exact, dots_domains = _written(nfa, final, loose=True)
+    dots_exact = exact | {h for h in dots_exact if is_host(h)}
+    dots_domains = domains | {d for d in dots_domains if _ownable(d, is_host)}
     loose_exact, loose_domains = _written(nfa, final, loose=True, strict=False)
     meant = _Hosts(
-        exact | {h for h in loose_exact if is_host(h)},
-        domains | {d for d in loose_domains if _ownable(d, is_host)},
+        dots_exact | {h for h in loose_exact if is_host(h)},
+        dots_domains | {d for d in loose_domains if _ownable(d, is_host)},
     )
     real = _real_stranger(regex, meant, is_origin)
     split = False
     if not real:
-        real = _real_stranger(regex, hosts, is_origin)
+        real = _real_stranger(regex, _Hosts(dots_exact, dots_domains), is_origin)
         split = bool(real)
     reason = (
         "it matches origins that are neither a host written out in it nor under a domain "
