@@ -651,11 +651,15 @@ def _parse_wildcard(
     return _owned(OriginEntry(Kind.SUBDOMAIN, f"{scheme}://*.{checked}{suffix}"), scheme, checked)
 
 
-def _owned(entry: OriginEntry, scheme: str, domain: str) -> OriginEntry:
-    """``entry`` (a pattern under ``domain``), marked not proven when ``domain`` is a public
-    suffix (SPEC 3): anyone can register a name there."""
+def _owned(
+    entry: OriginEntry, scheme: str, domain: str, label: Optional[re.Pattern[str]] = None
+) -> OriginEntry:
+    """``entry`` (a pattern under ``domain``: any subdomain, or with ``label`` one label that
+    matches it), marked not proven when ``domain`` is a public suffix, or when the pattern
+    reaches a public suffix the list has below ``domain`` (``s3.amazonaws.com`` below
+    ``amazonaws.com``), SPEC 3: anyone can register a name there."""
     if suffixes.is_owned_domain(domain):
-        return entry
+        return _below(entry, scheme, domain.rstrip("."), label)
     stranger = f"{scheme}://stranger.{domain.rstrip('.')}"
     return replace(
         entry,
@@ -713,7 +717,37 @@ def _parse_in_label(
         )
         return None
     entry = OriginEntry(Kind.IN_LABEL, f"{scheme}://{prefix}*{after}.{checked}{suffix}")
-    return _owned(entry, scheme, checked)
+    label = re.compile(re.escape(prefix) + "[^.]+" + re.escape(after), _FLAGS)
+    return _owned(entry, scheme, checked, label)
+
+
+def _below(
+    entry: OriginEntry, scheme: str, domain: str, label: Optional[re.Pattern[str]]
+) -> OriginEntry:
+    """``entry``, marked not proven when a name it matches is at or under a public suffix
+    below ``domain`` (SPEC 3)."""
+    for base, wildcard in suffixes.rules_below(domain):
+        if label is None:
+            host = f"stranger.{'x.' if wildcard else ''}{base}"
+        elif wildcard and base == domain:
+            host = f"{label.pattern.replace('[^.]+', 'x').replace(chr(92), '')}.{domain}"
+        elif not wildcard and base.count(".") == domain.count(".") + 1:
+            host = base
+            if not label.fullmatch(base.partition(".")[0]):
+                continue
+        else:
+            continue
+        suffix = suffixes.public_suffix(host) or base
+        stranger = f"{scheme}://{host}"
+        return replace(
+            entry,
+            proven=False,
+            grants=stranger if is_well_formed(stranger) else "",
+            reason=f"{suffix!r} below {domain!r} is a public suffix (Public Suffix List): "
+            "anyone can register a name under it",
+            fix=f"list your own sites, e.g. '{scheme}://your-app.{suffix}'",
+        )
+    return entry
 
 
 def _wildcard_fix(text: str) -> str:
@@ -810,6 +844,18 @@ def _safe_rewrite(verdict: Verdict, text: str, flags: int) -> str:
             "addresses cannot be proven safe as a class (anyone can serve a page from an "
             f"address of their own): list each one, e.g. '{example}', and "
             f"'{scheme}://localhost:*' for any local port"
+        )
+    if verdict.shared:
+        return (
+            f"list your own sites under the public suffix {verdict.shared!r}, e.g. "
+            f"'{scheme}://your-app.{verdict.shared}', or a domain of yours with no public "
+            "suffix below it"
+        )
+    if verdict.split:
+        return (
+            "write each host and domain out in one piece, with no optional part, empty "
+            f"alternative or repetition count inside it, e.g. r'{scheme}://(www\\.)?example\\.com' "
+            f"or r'{scheme}://(www|app)\\.example\\.com'"
         )
     if verdict.public_suffixes:
         suffix = verdict.public_suffixes[0].strip(".")

@@ -9,14 +9,18 @@ automaton for exactly the set of origins the regex matches, and decides, over th
   ``r"http://127\\.0\\.0\\.1:\\d+"``, ``localhost``), or
 - at or under a domain the user wrote out literally after ``//`` or a literal ``.``, that can
   belong to one owner: not a public suffix of the Public Suffix List (``example.com`` in
-  ``r"https://[a-z0-9-]+\\.example\\.com"``; never ``herokuapp.com`` or ``co.uk``).
+  ``r"https://[a-z0-9-]+\\.example\\.com"``; never ``herokuapp.com`` or ``co.uk``), and not
+  at or under a public suffix the list has below that domain (``s3.amazonaws.com`` below
+  ``amazonaws.com``).
 
 "Written out literally" means every character comes from a literal of the regex (a character
-class, ``.`` or a repetition count writes nothing). The check is an inclusion of regular
-languages: the product of the regex's automaton, an automaton for the shape of an origin and
-one for the safe hosts is explored; a reachable state where the regex and the shape accept and
-the safe hosts do not is a stranger, and the shortest such string (steered towards ``http(s)``
-and a top-level domain that exists, so that a real site could be the stranger) is named.
+class, ``.`` or a repetition count writes nothing), in one run that crosses no part that can
+be left out or repeated and that ends where the host must end (see :func:`_written`). The
+check is an inclusion of regular languages: the product of the regex's automaton, an automaton
+for the shape of an origin and one for the safe hosts is explored; a reachable state where the
+regex and the shape accept and the safe hosts do not is a stranger, and the shortest such
+string (steered towards ``http(s)`` and a top-level domain that exists, so that a real site
+could be the stranger) is named.
 
 Regexes the automaton cannot represent (lookarounds, backreferences, conditionals, ``\\b``) or
 too large to explore are "not proven", as are regexes whose strangers are addresses.
@@ -69,6 +73,12 @@ class Verdict:
     domains: tuple[str, ...] = ()
     exact_hosts: tuple[str, ...] = ()
     public_suffixes: tuple[str, ...] = ()
+    #: The public suffix below a domain written out that the stranger is at or under
+    #: (``s3.amazonaws.com`` below ``amazonaws.com``), or ``""``.
+    shared: str = ""
+    #: The stranger's host is spelt in the regex only across an optional part, an empty
+    #: alternative or a repetition count (``example.co`` in ``example\\.com?``).
+    split: bool = False
 
 
 class _NotProven(Exception):
@@ -79,25 +89,50 @@ class _NotProven(Exception):
 
 
 class _NFA:
-    """Thompson automaton: ``eps[q]`` (targets), ``chars[q]`` (set, target, literal),
-    ``anchors[q]`` (``begin``/``end``, target)."""
+    """Thompson automaton: ``eps[q]`` and ``walls[q]`` (targets of empty moves),
+    ``chars[q]`` (set, target, literal), ``anchors[q]`` (``begin``/``end``, target)."""
 
     def __init__(self) -> None:
         self.eps: list[list[int]] = []
-        #: Empty moves that skip an optional part (``x?``, ``x*``, ``x{0,n}``) without
-        #: entering it: a string written out literally never takes one.
-        self.skips: list[list[int]] = []
+        #: Empty moves at the boundary of a part that can be left out or repeated (``x?``,
+        #: ``x*``, ``x{1,2}``, an alternation with an empty alternative ``(x|)``): into it,
+        #: out of it, around it, between its copies. A string written out literally crosses
+        #: none: it is one run of literals, whatever the spelling of the parts around it.
+        self.walls: list[list[int]] = []
         self.chars: list[list[tuple[frozenset[str], int, bool]]] = []
         self.anchors: list[list[tuple[str, int]]] = []
+        #: The source spells an empty alternative (``(x|)``). When it does not, an empty
+        #: alternative of the parse tree comes from ``re`` factoring out a common prefix
+        #: (``example\\.com|example\\.co`` is parsed as ``example\\.co(?:m|)``), and each
+        #: alternative was written out whole.
+        self.spelt_empty = True
 
     def state(self) -> int:
         if len(self.eps) >= MAX_STATES:
             raise _NotProven("it is too large to analyse")
         self.eps.append([])
-        self.skips.append([])
+        self.walls.append([])
         self.chars.append([])
         self.anchors.append([])
         return len(self.eps) - 1
+
+    def nullable(self, start: int, end: int) -> bool:
+        """``end`` is reachable from ``start`` by empty moves (anchors included)."""
+        seen = {start}
+        todo = [start]
+        while todo:
+            state = todo.pop()
+            if state == end:
+                return True
+            for target in (
+                *self.eps[state],
+                *self.walls[state],
+                *(t for _, t in self.anchors[state]),
+            ):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -120,30 +155,40 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
             current = _build(nfa, av[3], (flags | av[1]) & ~av[2], current)
         elif kind == "BRANCH":
             end = nfa.state()
+            ends: list[tuple[int, int]] = []
             for branch in av[1]:
                 entry = nfa.state()
-                nfa.eps[current].append(entry)
-                nfa.eps[_build(nfa, branch, flags, entry)].append(end)
+                ends.append((entry, _build(nfa, branch, flags, entry)))
+            nullable = any(
+                (branch or nfa.spelt_empty) and nfa.nullable(a, b)
+                for branch, (a, b) in zip(av[1], ends)
+            )
+            moves = nfa.walls if nullable else nfa.eps
+            for entry, branch_end in ends:
+                moves[current].append(entry)
+                moves[branch_end].append(end)
             current = end
         elif kind in ("MAX_REPEAT", "MIN_REPEAT"):
             low, high, body = av
-            for _ in range(low):
+            if low == high == 1:
                 current = _build(nfa, body, flags, current)
-            skip = nfa.skips if low == 0 else nfa.eps
+                continue
+            for _ in range(low):
+                current = _copy(nfa, body, flags, current)
             if high == MAXREPEAT:
                 loop, end = nfa.state(), nfa.state()
-                skip[current].append(end)
-                nfa.eps[current].append(loop)
-                body_end = _build(nfa, body, flags, loop)
-                nfa.eps[body_end].append(loop)
-                nfa.eps[body_end].append(end)
+                nfa.walls[current].append(end)
+                nfa.walls[current].append(loop)
+                body_end = _copy(nfa, body, flags, loop)
+                nfa.walls[body_end].append(loop)
+                nfa.walls[body_end].append(end)
                 current = end
             else:
                 end = nfa.state()
-                for i in range(high - low):
-                    (skip if i == 0 else nfa.eps)[current].append(end)
-                    current = _build(nfa, body, flags, current)
-                nfa.eps[current].append(end)
+                for _ in range(high - low):
+                    nfa.walls[current].append(end)
+                    current = _copy(nfa, body, flags, current)
+                nfa.walls[current].append(end)
                 current = end
         elif kind == "AT":
             at = name(av)
@@ -162,16 +207,65 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
     return current
 
 
+_GROUP_OPENER = re.compile(r"\(\?(?:P<\w+>|[aiLmsu]*(?:-[imsx]+)?:)")
+_FLAGS_ALONE = re.compile(r"\(\?[aiLmsu]+\)")
+
+
+def _spells_empty_alternative(source: str, flags: int) -> bool:
+    """``source`` may spell an empty alternative or group (``(x|)``, ``(|x)``, ``x||y``,
+    ``()``); true whenever unsure (verbose regexes, comments, other ``(?`` groups)."""
+    if flags & re.VERBOSE or "(?#" in source:
+        return True
+    empty = True
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            empty, i = False, i + 2
+        elif char == "[":
+            i += 2 if source.startswith("[^", i) else 1
+            i += 1 if source.startswith("]", i) else 0
+            while i < len(source) and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+            empty, i = False, i + 1
+        elif char in "|)":
+            if empty:
+                return True
+            empty, i = char == "|", i + 1
+        elif source.startswith("(?", i):
+            alone = _FLAGS_ALONE.match(source, i)
+            opener = _GROUP_OPENER.match(source, i)
+            if alone:
+                i = alone.end()
+            elif opener:
+                empty, i = True, opener.end()
+            else:
+                return True
+        elif char == "(":
+            empty, i = True, i + 1
+        else:
+            empty, i = False, i + 1
+    return empty
+
+
+def _copy(nfa: _NFA, body: Any, flags: int, start: int) -> int:
+    """One copy of a repeated ``body`` after ``start``, behind walls; return its end."""
+    entry, end = nfa.state(), nfa.state()
+    nfa.walls[start].append(entry)
+    nfa.walls[_build(nfa, body, flags, entry)].append(end)
+    return end
+
+
 def _closure(
-    nfa: _NFA, states: Iterable[tuple[int, bool]], at_start: bool, skips: bool = True
+    nfa: _NFA, states: Iterable[tuple[int, bool]], at_start: bool, walls: bool = True
 ) -> frozenset[Any]:
     seen = set(states)
     todo = list(seen)
     while todo:
         state, ended = todo.pop()
         nexts = [(t, ended) for t in nfa.eps[state]]
-        if skips:
-            nexts += [(t, ended) for t in nfa.skips[state]]
+        if walls:
+            nexts += [(t, ended) for t in nfa.walls[state]]
         for anchor, target in nfa.anchors[state]:
             if anchor == _END:
                 nexts.append((target, True))
@@ -255,31 +349,66 @@ def _shape_step(state: int, char: str) -> Optional[int]:
 
 class _Hosts:
     """Which hosts are safe: one of ``exact`` (with or without a trailing dot), or at or
-    under one of ``domains``. A state is the set of ``(target, position)`` partial matches of
-    the host read so far."""
+    under one of ``domains`` and not at or under a public suffix of the list below it
+    (``s3.amazonaws.com`` below ``amazonaws.com``, SPEC section 3).
+
+    The targets (hosts, domains, the rules below each domain) are read as suffixes of the host
+    through one trie: a state is the set of trie nodes reached by the matches in progress, a
+    match beginning at the host's start or (for domains and rules) after any ``.``.
+    """
 
     def __init__(self, exact: Iterable[str], domains: Iterable[str]) -> None:
-        targets: list[tuple[str, bool]] = []
+        self._edges: dict[tuple[int, str], int] = {}
+        #: The targets ending at a node: ``(kind, id)``, kind ``exact``, ``domain``, ``rule``.
+        self._ends: dict[int, list[tuple[str, int]]] = {}
+        self._nodes = 2
+        start, restart = 0, 1
+        self._excluded: dict[int, list[int]] = {}
+        rule_ids: dict[suffixes.Rule, int] = {}
         for host in sorted(set(exact)):
-            targets += [(host, False), (host + ".", False)]
-        for domain in sorted(set(domains)):
-            targets += [(domain, True), (domain + ".", True)]
-        self.targets = tuple(targets)
-        self.start = frozenset((i, 0) for i in range(len(targets)))
-        self._restart = frozenset((i, 0) for i, (_, sub) in enumerate(targets) if sub)
+            for text in (host, host + "."):
+                self._add(start, text, ("exact", 0))
+        for number, domain in enumerate(sorted(set(domains))):
+            for text in (domain, domain + "."):
+                self._add(start, text, ("domain", number))
+                self._add(restart, text, ("domain", number))
+            excluded = self._excluded.setdefault(number, [])
+            for rule in suffixes.rules_below(domain):
+                rule_id = rule_ids.setdefault(rule, len(rule_ids))
+                excluded.append(rule_id)
+                # A wildcard rule ``*.base`` makes ``base`` public too (its implicit root).
+                for text in (rule[0], rule[0] + "."):
+                    self._add(start, text, ("rule", rule_id))
+                    self._add(restart, text, ("rule", rule_id))
+        self.start = frozenset({start})
+        self._restart = restart
 
-    def step(self, state: frozenset[tuple[int, int]], char: str) -> frozenset[tuple[int, int]]:
-        moved = {
-            (i, pos + 1)
-            for i, pos in state
-            if pos < len(self.targets[i][0]) and self.targets[i][0][pos] == char
-        }
+    def _add(self, root: int, text: str, target: tuple[str, int]) -> None:
+        node = root
+        for char in text:
+            nxt = self._edges.get((node, char))
+            if nxt is None:
+                nxt = self._nodes
+                self._nodes += 1
+                self._edges[(node, char)] = nxt
+            node = nxt
+        self._ends.setdefault(node, []).append(target)
+
+    def step(self, state: frozenset[int], char: str) -> frozenset[int]:
+        moved = {nxt for node in state if (nxt := self._edges.get((node, char))) is not None}
         if char == ".":
-            moved |= self._restart
+            moved.add(self._restart)
         return frozenset(moved)
 
-    def accepts(self, state: frozenset[tuple[int, int]]) -> bool:
-        return any(pos == len(self.targets[i][0]) for i, pos in state)
+    def accepts(self, state: frozenset[int]) -> bool:
+        ended = [target for node in state for target in self._ends.get(node, ())]
+        if any(kind == "exact" for kind, _ in ended):
+            return True
+        rules = {number for kind, number in ended if kind == "rule"}
+        return any(
+            kind == "domain" and not rules.intersection(self._excluded[number])
+            for kind, number in ended
+        )
 
 
 # --- existing sites -------------------------------------------------------------------------
@@ -471,12 +600,21 @@ def _spell(
 # --- what the user wrote --------------------------------------------------------------------
 
 
-def _written(nfa: _NFA, final: int, loose: bool = False) -> tuple[set[str], set[str]]:
+def _written(
+    nfa: _NFA, final: int, loose: bool = False, strict: bool = True
+) -> tuple[set[str], set[str]]:
     """Hosts written out literally right after ``//`` and domains written out literally after
-    ``//`` or ``.``, each ending where a host can end (the end of the regex, or a ``:``).
+    ``//`` or ``.``, each ending where the host must end (the end of the regex, or a ``:``).
 
-    ``loose`` reads every part that can match a ``.`` as a ``.`` (an unescaped dot), to tell
-    the sites its author meant from strangers when one is named, never to prove."""
+    Written out literally means one run of literals of the parse tree (SPEC section 3): an
+    optional, repeated or empty-alternative part may be crossed before the run starts
+    (``(www\\.)?example``), never inside it (``(dev|)example``, ``exa{1,2}mple``), and the run
+    ends where nothing but a port (or a trailing dot) can follow (never ``example\\.co`` in
+    ``example\\.com?``).
+
+    ``loose`` reads every part that can match a ``.`` as a ``.`` (an unescaped dot), and
+    ``strict`` false lets a run cross the boundaries of those parts and end where the host may
+    end: both tell the sites its author meant from strangers when one is named, never prove."""
     starts: list[tuple[int, bool]] = []
     slash_targets = {
         target
@@ -492,46 +630,62 @@ def _written(nfa: _NFA, final: int, loose: bool = False) -> tuple[set[str], set[
                 starts.append((target, True))
     exact: set[str] = set()
     domains: set[str] = set()
+    read = _Reading(nfa, final, loose, strict, exact, domains)
     for start, after_slashes in starts:
-        budget = [MAX_CANDIDATES]
-        _literal_paths(nfa, final, start, "", after_slashes, exact, domains, budget, loose)
+        read.budget = MAX_CANDIDATES
+        read.paths(start, "", after_slashes)
     return exact, domains
 
 
-def _literal_paths(
-    nfa: _NFA,
-    final: int,
-    state: int,
-    text: str,
-    after_slashes: bool,
-    exact: set[str],
-    domains: set[str],
-    budget: list[int],
-    loose: bool = False,
-) -> None:
-    if budget[0] <= 0 or len(text) > MAX_HOST:
-        return
-    budget[0] -= 1
-    if text and _host_may_end(nfa, final, _closure(nfa, [(state, False)], False)):
-        if after_slashes:
-            exact.add(text)
-        domains.add(text)
-    # A string written out is one run of literals: an optional part may be skipped before it
-    # starts (``.*example``, ``(www\.)?example``), never inside it (``(dev)?\.?example``).
-    for member, ended in _closure(nfa, [(state, False)], False, skips=not text):
-        if ended:
-            continue
-        for chars, target, literal in nfa.chars[member]:
-            if literal and len(chars) == 1:
-                (char,) = chars
-            elif loose and "." in chars:
-                char = "."
-            else:
+@dataclass
+class _Reading:
+    """The literal runs of ``nfa`` read by :func:`_written`."""
+
+    nfa: _NFA
+    final: int
+    loose: bool
+    strict: bool
+    exact: set[str]
+    domains: set[str]
+    budget: int = MAX_CANDIDATES
+
+    def paths(self, state: int, text: str, after_slashes: bool) -> None:
+        if self.budget <= 0 or len(text) > MAX_HOST:
+            return
+        self.budget -= 1
+        nfa = self.nfa
+        if text and self._host_ends(state):
+            if after_slashes:
+                self.exact.add(text)
+            self.domains.add(text)
+        crossing = not text or not self.strict
+        for member, ended in _closure(nfa, [(state, False)], False, walls=crossing):
+            if ended:
                 continue
-            if char in _HOST_CHARS and (char != ":" or text.startswith("[")):
-                _literal_paths(
-                    nfa, final, target, text + char, after_slashes, exact, domains, budget, loose
-                )
+            for chars, target, literal in nfa.chars[member]:
+                if literal and len(chars) == 1:
+                    (char,) = chars
+                elif self.loose and "." in chars:
+                    char = "."
+                else:
+                    continue
+                if char in _HOST_CHARS and (char != ":" or text.startswith("[")):
+                    self.paths(target, text + char, after_slashes)
+
+    def _host_ends(self, state: int) -> bool:
+        """The host can end after a run that reaches ``state``: without ``strict``, where the
+        host may end; with it, where the run reaches, crossing no wall, a point after which
+        nothing but a port or a trailing dot can follow."""
+        nfa = self.nfa
+        if not self.strict:
+            return _host_may_end(nfa, self.final, _closure(nfa, [(state, False)], False))
+        for point in _closure(nfa, [(state, False)], False, walls=False):
+            closure = _closure(nfa, [point], False)
+            if _host_may_end(nfa, self.final, closure) and not _host_goes_on(
+                nfa, closure, trailing_dot=True
+            ):
+                return True
+        return False
 
 
 def _host_may_end(nfa: _NFA, final: int, closure: frozenset[Any]) -> bool:
@@ -540,6 +694,26 @@ def _host_may_end(nfa: _NFA, final: int, closure: frozenset[Any]) -> bool:
             return True
         if not ended and any(":" in chars for chars, _, _ in nfa.chars[state]):
             return True
+    return False
+
+
+_GOES_ON = _HOST_CHARS - {":"}
+
+
+def _host_goes_on(nfa: _NFA, closure: frozenset[Any], trailing_dot: bool) -> bool:
+    """More of the host can follow ``closure``: a character of a host other than ``:``, or
+    (``trailing_dot``) a ``.`` that more of the host can follow."""
+    for state, ended in closure:
+        if ended:
+            continue
+        for chars, target, _ in nfa.chars[state]:
+            going = chars & _GOES_ON
+            if not going:
+                continue
+            if going != {"."} or not trailing_dot:
+                return True
+            if _host_goes_on(nfa, _closure(nfa, [(target, False)], False), False):
+                return True
     return False
 
 
@@ -573,6 +747,7 @@ def _prove(
 ) -> Verdict:
     try:
         nfa = _NFA()
+        nfa.spelt_empty = _spells_empty_alternative(pattern.pattern, flags)
         start = nfa.state()
         final = _build(nfa, parse(pattern), flags, start)
         regex = _Regex(nfa, start, final)
@@ -601,17 +776,38 @@ def _prove(
             public_suffixes=public,
         )
     # The stranger named must be one a real site could be: not under what the author meant
-    # (unescaped dots read as dots), with an existing top-level domain or an address.
-    loose_exact, loose_domains = _written(nfa, final, loose=True)
+    # (unescaped dots read as dots, runs across optional parts), with an existing top-level
+    # domain or an address; else one the regex spells only across such parts.
+    dots_exact, dots_domains = _written(nfa, final, loose=True)
+    dots_exact = exact | {h for h in dots_exact if is_host(h)}
+    dots_domains = domains | {d for d in dots_domains if _ownable(d, is_host)}
+    loose_exact, loose_domains = _written(nfa, final, loose=True, strict=False)
     meant = _Hosts(
-        exact | {h for h in loose_exact if is_host(h)},
-        domains | {d for d in loose_domains if _ownable(d, is_host)},
+        dots_exact | {h for h in loose_exact if is_host(h)},
+        dots_domains | {d for d in loose_domains if _ownable(d, is_host)},
     )
     real = _real_stranger(regex, meant, is_origin)
+    split = False
+    if not real:
+        real = _real_stranger(regex, _Hosts(dots_exact, dots_domains), is_origin)
+        split = bool(real)
     reason = (
         "it matches origins that are neither a host written out in it nor under a domain "
         "written out in it that one owner can hold"
     )
+    real, shared = _below_owned(pattern, real, domains, is_origin)
+    if shared:
+        owner = next(d for d in sorted(domains, key=len, reverse=True) if shared.endswith("." + d))
+        reason = (
+            f"{shared!r} below {owner!r} is a public suffix (Public Suffix List): anyone can "
+            "register a name under it"
+        )
+    elif split:
+        reason = (
+            "it matches origins whose host it spells only across an optional part, an "
+            "alternative that can be empty or a repetition count, never written out in one "
+            "piece"
+        )
     if not real:
         with contextlib.suppress(_NotProven):
             stranger = _explore(regex, meant, False, False, _stranger) or stranger
@@ -627,7 +823,32 @@ def _prove(
         domains=found[0],
         exact_hosts=found[1],
         public_suffixes=public,
+        shared=shared,
+        split=split,
     )
+
+
+def _below_owned(
+    pattern: re.Pattern[str],
+    stranger: str,
+    domains: Iterable[str],
+    is_origin: Callable[[str], bool],
+) -> tuple[str, str]:
+    """``stranger``, and the public suffix below a domain written out that its host is at or
+    under (or ``""``). A stranger that is that suffix itself becomes a name under it when the
+    regex matches one (``https://stranger.s3.amazonaws.com``)."""
+    scheme, sep, rest = stranger.partition("://")
+    host = rest.rpartition("]")[0] + "]" if rest.startswith("[") else rest.partition(":")[0]
+    suffix = suffixes.public_suffix(host) if sep and not host.startswith("[") else None
+    bare = {d.rstrip(".") for d in domains}
+    if suffix is None or not any(suffix.endswith("." + d) for d in bare):
+        return stranger, ""
+    if host.rstrip(".") == suffix:
+        under = f"{scheme}://stranger.{rest}"
+        flags = (pattern.flags & ~re.UNICODE) | re.IGNORECASE | re.ASCII
+        if is_origin(under) and re.compile(pattern.pattern, flags).fullmatch(under):
+            stranger = under
+    return stranger, suffix
 
 
 def _stranger(accepts: bool, shape: bool, safe: bool, is_real: bool) -> bool:

@@ -4,14 +4,15 @@ The Public Suffix List (https://publicsuffix.org) names them: top-level domains 
 second-level registries (``co.uk``) and hosting platforms that give each customer a subdomain
 (``github.io``, ``vercel.app``, ``herokuapp.com``). A subdomain pattern or a regex under one of
 them lets in every customer of that platform, so with credentials the origin proof (SPEC section
-3) never counts a public suffix as a domain the user owns. The list comes from the maintained
-``publicsuffixlist`` package, read once per process.
+3) never counts a public suffix as a domain the user owns, nor the names at or under a public
+suffix that lies below a domain the user owns (``s3.amazonaws.com`` below ``amazonaws.com``).
+The list comes from the maintained ``publicsuffixlist`` package, read once per process.
 """
 
 from __future__ import annotations
 
 import functools
-import os
+from collections import defaultdict
 from typing import Optional
 
 import publicsuffixlist
@@ -52,12 +53,74 @@ def is_owned_domain(domain: str) -> bool:
     return bare == "localhost" or bare.endswith(".localhost") or not is_public_suffix(bare)
 
 
+def public_suffix(host: str) -> Optional[str]:
+    """The longest public suffix ``host`` (lower case) is at or under (``s3.amazonaws.com``
+    for ``bucket.s3.amazonaws.com``), or ``None`` for a malformed name."""
+    found = _list().publicsuffix(host.rstrip("."))
+    return None if found is None else str(found)
+
+
+#: A rule of the list below a domain: ``(base, wildcard)``, the rule ``base`` or (``wildcard``)
+#: ``*.base``. Either way a name at or under ``base`` is public or under a public suffix (the
+#: list counts the root of a wildcard rule as public).
+Rule = tuple[str, bool]
+
+
+def rules_below(domain: str) -> tuple[Rule, ...]:
+    """The rules of the list strictly below ``domain`` (lower case, no trailing dot), shortest
+    first: ``(("s3.amazonaws.com", False), ...)`` for ``amazonaws.com``, ``(("compute.
+    amazonaws.com", True),)`` for ``compute.amazonaws.com`` (rule ``*.compute.amazonaws.com``).
+
+    A name at or under one of them is not the owner's of ``domain``, though ``domain`` is
+    (SPEC section 3). Exception rules (``!city.kobe.jp``) are not relied on: the names they
+    free stay under their wildcard's rule, which is listed. Punycode forms of Unicode rules are
+    included. The index is built once, on first use.
+    """
+    return _rules_by_ancestor().get(domain.rstrip("."), ())
+
+
+@functools.lru_cache(maxsize=1)
+def _rules_by_ancestor() -> dict[str, tuple[Rule, ...]]:
+    found: defaultdict[str, set[Rule]] = defaultdict(set)
+    for rule in _rules():
+        if rule.startswith("!"):
+            continue
+        wildcard = rule.startswith("*.")
+        base = rule[2:] if wildcard else rule
+        labels = base.split(".")
+        for i in range(0 if wildcard else 1, len(labels)):
+            found[".".join(labels[i:])].add((base, wildcard))
+    return {
+        ancestor: tuple(sorted(rules, key=lambda r: (len(r[0]), r)))
+        for ancestor, rules in found.items()
+    }
+
+
+def _rules() -> list[str]:
+    """Every rule of the list as the package reads it, lower case, Unicode rules also in
+    punycode."""
+    rules: list[str] = []
+    with open(publicsuffixlist.PSLFILE, encoding="utf-8") as listed:
+        for line in listed:
+            rule = line.lower().split(" ")[0].strip()
+            if not rule or rule.startswith("//"):
+                continue
+            rules.append(rule)
+            if not rule.isascii():
+                bare = rule.lstrip("!")
+                try:
+                    encoded = publicsuffixlist.encode_idn(bare)
+                except UnicodeError:
+                    continue
+                rules.append(("!" if rule.startswith("!") else "") + encoded)
+    return rules
+
+
 @functools.lru_cache(maxsize=1)
 def top_level_domains() -> tuple[str, ...]:
     """The ASCII top-level domains of the list's ICANN section (``com``, ``uk``, ``app``...)."""
-    path = os.path.join(os.path.dirname(publicsuffixlist.__file__), "public_suffix_list.dat")
     found: set[str] = set()
-    with open(path, encoding="utf-8") as listed:
+    with open(publicsuffixlist.PSLFILE, encoding="utf-8") as listed:
         for line in listed:
             if "===END ICANN DOMAINS===" in line:
                 break

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any, Optional
 
 import pytest
 from flask import Flask
@@ -283,3 +284,285 @@ def is_owned(domain: str) -> bool:
     from flask_crossorigin.suffixes import is_owned_domain
 
     return is_owned_domain(domain)
+
+
+# --- public suffixes below a domain written out -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "stranger"),
+    [
+        ("https://*.amazonaws.com", "https://stranger.s3.amazonaws.com"),
+        ("https://*.windows.net", "https://stranger.web.core.windows.net"),
+        (r"https://[a-z0-9.-]+\.amazonaws\.com", "https://stranger.s3.amazonaws.com"),
+        (r"https://([a-z0-9-]+\.)*windows\.net", "https://stranger.web.core.windows.net"),
+        (r"https://[a-z0-9-]+\.core\.windows\.net", "https://web.core.windows.net"),
+    ],
+)
+def test_a_public_suffix_below_a_domain_written_is_not_owned(entry: str, stranger: str) -> None:
+    """SPEC 3: 'amazonaws.com' is one owner's, but the list has public suffixes below it
+    ('s3.amazonaws.com'), where anyone can register a name: with credentials, an entry that
+    reaches below them is refused, naming a real stranger there and the suffix."""
+    message = _refusal(origins=entry)
+    assert f"it would let in {stranger!r}" in message, message
+    assert "public suffix" in message
+    suffix = stranger.partition("://")[2].replace("stranger.", "")
+    assert f"your-app.{suffix}" in message
+    app = _app()
+    CORS(app, origins=entry)
+    assert _grant(app, stranger) == stranger  # without credentials: a warning, as before
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "https://*.my-bucket.s3.amazonaws.com",
+        r"https://(api|www)\.amazonaws\.com",
+        r"https://app-[0-9]+\.amazonaws\.com",
+        "https://app-*.amazonaws.com",
+    ],
+)
+def test_what_stays_out_of_the_public_suffixes_below_is_accepted(entry: str) -> None:
+    """SPEC 3: under a domain with public suffixes below it, an entry whose every host
+    provably stays out of all of them is accepted with credentials."""
+    CORS(_app(), origins=entry, supports_credentials=True)
+
+
+_LABELS = ["x", "s3", "compute", "us-east-1", "execute-api", "elb", "blob", "core", "web", "z13"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["amazonaws.com", "windows.net", "core.windows.net", "example.com"]),
+    st.lists(st.sampled_from(_LABELS), max_size=3),
+    st.booleans(),
+    st.data(),
+)
+def test_the_safe_hosts_agree_with_the_list_one_by_one(
+    domain: str, labels: list[str], on_rule: bool, data: st.DataObject
+) -> None:
+    """SPEC 3: a host under a domain written out is safe exactly when the list gives it the
+    domain's registrable domain (no public suffix between them), checked one by one against
+    the publicsuffixlist package."""
+    from flask_crossorigin.proof import _Hosts
+    from flask_crossorigin.suffixes import rules_below
+
+    base = domain
+    rules = rules_below(domain)
+    if on_rule and rules:
+        base = data.draw(st.sampled_from(rules))[0]
+    host = ".".join([*labels, base])
+    hosts = _Hosts((), (domain,))
+    state = hosts.start
+    for char in host:
+        state = hosts.step(state, char)
+    assert hosts.accepts(state) == (registrable_domain(host) == registrable_domain(domain)), host
+
+
+# --- what counts as written out --------------------------------------------------------------
+
+# Regexes that spell a host only across an optional part, an empty alternative or a
+# repetition count, with the stranger each one lets in.
+SPLIT = [
+    (r"https://example\.com?", "https://example.co"),
+    (r"https://app\.example\.com?", "https://app.example.co"),
+    (r"https://([\w-]+\.)*example\.com?", "https://evil.example.co"),
+    (r"https://([a-z0-9-]+\.)?example\.com?", "https://evil.example.co"),
+    (r"https://example\.co(m)?", "https://example.co"),
+    (r"https://(dev|)(\.|)example\.com", "https://devexample.com"),
+    (r"https://(www\.)?ex(ample|)\.com", "https://ex.com"),
+    (r"https://(www\.)?ex(ample)?\.com", "https://ex.com"),
+    (r"https://(www\.)?exa{1,2}mple\.com", "https://exaample.com"),
+    (r"https://(www\.)?ex{2}ample\.com", "https://exxample.com"),
+    (r"https://(dev)?example\.com", "https://devexample.com"),
+    (r"https://example\.co(?:m|)", "https://example.co"),
+    (r"https://example\.co(?:|m)", "https://example.co"),
+    (r"https://example\.co(?i:m|)", "https://example.co"),
+    (r"https://example\.co(?P<tld>m|)", "https://example.co"),
+    (r"(?x) https://example\.co (?: m | )", "https://example.co"),
+]
+
+
+@pytest.mark.parametrize(("regex", "stranger"), SPLIT)
+def test_a_host_spelt_across_optional_parts_is_not_written(regex: str, stranger: str) -> None:
+    """SPEC 3: a host or domain counts as written out only as one run of literals that crosses
+    no optional part, empty alternative or repetition count, and that ends where the host must
+    end, whatever the spelling: refused with credentials, naming a real stranger it matches
+    and a rewrite."""
+    assert re.fullmatch(regex, stranger, FLAGS)
+    message = _refusal(origins=regex)
+    assert "not proven" in message
+    named = re.search(r"it would let in '([^']+)'", message)
+    assert named is not None, message
+    assert re.fullmatch(regex, named.group(1), FLAGS)
+    assert split_origin(named.group(1)) is not None
+    assert "in one piece" in message or "anchor the subdomains" in message, message
+    app = _app()
+    CORS(app, origins=regex)
+    assert _grant(app, stranger) == stranger
+
+
+@pytest.mark.parametrize(
+    ("source", "spelt"),
+    [
+        (r"a(b|)", True),
+        (r"a(|b)", True),
+        (r"a||b", True),
+        (r"a|", True),
+        (r"|a", True),
+        (r"a()", True),
+        (r"(?i)|a", True),
+        (r"(?i:b|)", True),
+        (r"(?P<x>|b)", True),
+        (r"(?x) ( | a)", True),
+        (r"(?#c)a|b", True),
+        (r"a|b", False),
+        (r"(a)|(b)", False),
+        (r"(?:a)|b", False),
+        (r"(?i)a|b", False),
+        (r"[|)]a|b", False),
+        (r"[]|]a|b", False),
+        (r"\|a|\(b", False),
+    ],
+)
+def test_an_empty_alternative_is_told_from_a_factored_prefix(source: str, spelt: bool) -> None:
+    """SPEC 3: 're' parses 'example\\.com|example\\.co' as 'example\\.co(?:m|)'; only an
+    empty alternative the source spells (or may spell) is read as an optional part."""
+    from flask_crossorigin.proof import _spells_empty_alternative
+
+    assert _spells_empty_alternative(source, re.compile(source).flags) is spelt
+
+
+def test_an_empty_alternative_reads_as_an_optional_part() -> None:
+    """SPEC 3: 'ex(ample|)' and 'ex(ample)?' are one language and get one verdict."""
+    for one, other in [
+        (r"https://(www\.)?ex(ample|)\.com", r"https://(www\.)?ex(ample)?\.com"),
+        (r"https://(dev\.|)example\.com", r"https://(dev\.)?example\.com"),
+        (r"https://(www\.)?exa{1,2}mple\.com", r"https://(www\.)?exa(a)?mple\.com"),
+    ]:
+        assert _verdict(one).proven == _verdict(other).proven
+        assert _verdict(one).stranger == _verdict(other).stranger
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        r"https://(dev\.|)example\.com",
+        r"https://example\.com(\.)?",
+        r"https://(www\.)?example\.(com|org)",
+        r"https://app\.example\.com|https://example\.co",
+        r"https://[a-z]+\.(example|sample)\.com",
+        r"https://example\.com|https://example\.co",
+        r"https://(?:app\.example\.com|app\.example\.com\.au)",
+        r"(?i)https://example\.com|https://example\.co",
+    ],
+)
+def test_hosts_written_out_whole_are_accepted(regex: str) -> None:
+    """SPEC 3: alternatives that are each written out, optional parts before a domain and a
+    trailing dot keep the domain written out."""
+    assert _verdict(regex).proven, regex
+
+
+# A small grammar of host parts: literals, '.', a class, and the parts that can be left out
+# or repeated. Each node is (kind, value): 'lit' text, 'cls' source, 'alt' list of sequences
+# (an empty one makes it optional), 'opt' a sequence, 'rep' (sequence, low, high).
+_WORDS = ["example", "ex", "ample", "com", "co", "m", "dev", "app", "uk", "s3", "amazonaws"]
+
+
+@st.composite
+def _sequences(draw: st.DrawFn, depth: int = 2) -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for _ in range(draw(st.integers(1, 4))):
+        kinds = ["lit", "lit", "dot", "cls"] + (["alt", "opt", "rep"] if depth else [])
+        kind = draw(st.sampled_from(kinds))
+        if kind == "lit":
+            items.append(("lit", draw(st.sampled_from(_WORDS))))
+        elif kind == "dot":
+            items.append(("lit", "."))
+        elif kind == "cls":
+            items.append(("cls", draw(st.sampled_from(["[a-z0-9-]+", "[a-z]"]))))
+        elif kind == "alt":
+            branches = draw(st.lists(_sequences(depth - 1), min_size=1, max_size=2))
+            items.append(("alt", branches + ([[]] if draw(st.booleans()) else [])))
+        elif kind == "opt":
+            items.append(("opt", draw(_sequences(depth - 1))))
+        else:
+            low, high = draw(st.sampled_from([(0, 1), (1, 2), (2, 2), (0, None), (1, None)]))
+            items.append(("rep", (draw(_sequences(depth - 1)), low, high)))
+    return items
+
+
+def _source(items: list[tuple[str, Any]]) -> str:
+    parts: list[str] = []
+    for kind, value in items:
+        if kind == "lit":
+            parts.append(re.escape(value))
+        elif kind == "cls":
+            parts.append(value)
+        elif kind == "alt":
+            parts.append("(?:" + "|".join(_source(b) for b in value) + ")")
+        elif kind == "opt":
+            parts.append(f"(?:{_source(value)})?")
+        else:
+            body, low, high = value
+            parts.append(f"(?:{_source(body)}){{{low},{'' if high is None else high}}}")
+    return "".join(parts)
+
+
+def _tails(items: list[tuple[str, Any]], at_end: bool) -> tuple[Optional[set[str]], set[str]]:
+    """The literal runs that end where ``items`` end and cross no optional part, empty
+    alternative or repetition: ``(runs that reach back to the start, or None; runs that
+    begin inside)``. A run inside a part that can be left out counts only at the host's end."""
+    whole: Optional[set[str]] = {""}
+    inside: set[str] = set()
+    for kind, value in reversed(items):
+        assert whole is not None
+        if kind == "lit":
+            whole = {value + w for w in whole}
+            continue
+        last = at_end and whole == {""}
+        if kind == "alt" and [] not in value:
+            reached: set[str] = set()
+            for branch in value:
+                b_whole, b_inside = _tails(branch, last)
+                inside |= {b + w for b in b_inside for w in whole}
+                reached |= {b + w for b in b_whole or () for w in whole}
+            if all(_tails(b, last)[0] is not None for b in value):
+                whole = reached
+                continue
+            inside |= reached
+        elif last and kind in ("alt", "opt", "rep"):
+            bodies = value if kind == "alt" else [value if kind == "opt" else value[0]]
+            for body in bodies:
+                b_whole, b_inside = _tails(body, True)
+                inside |= b_inside | (b_whole or set())
+        inside |= whole - {""}
+        return None, inside
+    return whole, inside
+
+
+@settings(max_examples=60, deadline=None)
+@given(_sequences(), st.sampled_from(["", r"(:\d+)?"]), st.data())
+def test_a_proven_regex_only_matches_domains_written_in_one_piece(
+    items: list[tuple[str, Any]], port: str, data: st.DataObject
+) -> None:
+    """SPEC 3: when the proof accepts a regex of a small grammar, every origin sampled from it
+    has a host written out whole, or a registrable domain (Public Suffix List) that ends a
+    run of literals the grammar's tree makes mandatory: never one spelt across an optional
+    part, an empty alternative or a repetition count, nor one below a public suffix."""
+    regex = "https://" + _source(items) + port
+    if not _verdict(regex).proven:
+        return
+    whole, inside = _tails(items, True)
+    runs = inside | (whole or set())
+    compiled = re.compile(regex, FLAGS)
+    for _ in range(5):
+        value = data.draw(st.from_regex(compiled, fullmatch=True)).lower()
+        parts = split_origin(value)
+        if parts is None or compiled.fullmatch(value) is None:
+            continue
+        host = parts[1]
+        domain = registrable_domain(host)
+        assert host in runs or (
+            domain is not None and any(r == domain or r.endswith("." + domain) for r in runs)
+        ), (regex, value, runs)
