@@ -600,7 +600,7 @@ def test_server_options_are_checked(option: str) -> None:
     that names the option."""
     result = run(credentials_app(), option)
     assert result.exit_code == 2, result.output
-    assert f"Invalid value for '{option.split('=')[0]}'" in result.output
+    assert f"Invalid value for '{option.split('=')[0]}'" in result.stderr
     assert not result.stdout.startswith("#")
 
 
