@@ -48,7 +48,7 @@ MAX_STATES = 20_000
 MAX_EXPLORED = 200_000
 MAX_CANDIDATES = 2_000
 #: Product states explored looking for a stranger that can exist, before naming the shortest.
-MAX_REAL = 40_000
+MAX_REAL = 10_000
 MAX_HOST = 253
 
 _END = "end"
