@@ -509,6 +509,18 @@ def _source(items: list[tuple[str, Any]]) -> str:
     return "".join(parts)
 
 
+def _trailing_dot(kind: str, value: Any) -> bool:
+    """The part matches an empty string or one ``.``, and nothing else."""
+    dot = [("lit", ".")]
+    if kind == "opt":
+        return bool(value == dot)
+    if kind == "rep":
+        return bool(value == (dot, 0, 1))
+    if kind == "alt":
+        return [] in value and all(b in ([], dot) for b in value)
+    return False
+
+
 def _tails(items: list[tuple[str, Any]], at_end: bool) -> tuple[Optional[set[str]], set[str]]:
     """The literal runs that end where ``items`` end and cross no optional part, empty
     alternative or repetition: ``(runs that reach back to the start, or None; runs that
@@ -521,6 +533,10 @@ def _tails(items: list[tuple[str, Any]], at_end: bool) -> tuple[Optional[set[str
             whole = {value + w for w in whole}
             continue
         last = at_end and whole == {""}
+        if last and _trailing_dot(kind, value):
+            # The host may end with one dot (a trailing dot is a distinct, valid host).
+            whole = {"", "."}
+            continue
         if kind == "alt" and [] not in value:
             reached: set[str] = set()
             for branch in value:
