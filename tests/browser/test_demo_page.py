@@ -189,7 +189,9 @@ def test_preflight_cache_uses_max_age(
 
 
 def test_credentialed_request_carries_the_cookie(driver: Any, demo: Demo) -> None:
-    driver.get(demo.page.url + "/")
+    # The page logs in as 'ada' among its own scenarios: wait for them, so that this login
+    # is the last one.
+    run_page(driver, demo.page.url + "/")
     api = demo.api.url
     script = (
         f"await fetch('{api}/api/auth/login', {{method: 'POST', credentials: 'include',"
