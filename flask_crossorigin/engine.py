@@ -335,6 +335,15 @@ def _node(kind: str, av: Any, flags: int, whole: bool, tail: bool) -> str:
         return _re2_class(direct)
     if kind == "SUBPATTERN":
         add, remove, body = av[1], av[2], av[3]
+        if add & re.UNICODE and not flags & re.UNICODE:
+            # Unicode case folding inside an ASCII regex (``(?u:\u212a)`` matches ``k``):
+            # a mix whose meaning the translation does not keep.
+            raise _Refused(
+                Unsupported(
+                    "turns on Unicode matching for a part of an ASCII regex ((?u:...))",
+                    "write the part without (?u:...), with the characters it should match",
+                )
+            )
         inner = (flags | add) & ~remove
         return "(?:" + _sequence(body, inner, whole, tail) + ")"
     if kind == "BRANCH":

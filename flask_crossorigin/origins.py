@@ -854,7 +854,8 @@ def _safe_rewrite(verdict: Verdict, text: str, flags: int) -> str:
     if verdict.split:
         return (
             "write each host and domain out in one piece, with no optional part, empty "
-            f"alternative or repetition count inside it, e.g. r'{scheme}://(www\\.)?example\\.com' "
+            "alternative, repetition count or second alternation inside it, e.g. "
+            f"r'{scheme}://(www\\.)?example\\.com' "
             f"or r'{scheme}://(www|app)\\.example\\.com'"
         )
     if verdict.public_suffixes:

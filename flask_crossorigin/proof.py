@@ -49,6 +49,10 @@ MAX_EXPLORED = 200_000
 MAX_CANDIDATES = 2_000
 #: Product states explored looking for a stranger that can exist, before naming the shortest.
 MAX_REAL = 10_000
+#: NFA states held by the lazily built DFA's states together (about 100 bytes each): a regex
+#: whose analysis would need more (``[a-z]{0,12}x[a-z]{0,12}``) is too large to analyse,
+#: rather than seconds and gigabytes at start-up.
+MAX_DFA_SIZE = 1_000_000
 MAX_HOST = 253
 
 _END = "end"
@@ -106,6 +110,12 @@ class _NFA:
         #: (``example\\.com|example\\.co`` is parsed as ``example\\.co(?:m|)``), and each
         #: alternative was written out whole.
         self.spelt_empty = True
+        #: The empty moves into and out of the alternatives of an alternation that cannot be
+        #: empty, with the alternation's number: a literal run may cross the boundaries of one
+        #: alternation (``(www|app)\.example``, ``example\.(com|org)``), never of two, which
+        #: would spell a host out of pieces (``(example|acme)\.(io|com)`` writes no
+        #: ``acme.io``).
+        self.alt_edges: dict[tuple[int, int], int] = {}
 
     def state(self) -> int:
         if len(self.eps) >= MAX_STATES:
@@ -164,9 +174,13 @@ def _build(nfa: _NFA, items: Iterable[Any], flags: int, start: int) -> int:
                 for branch, (a, b) in zip(av[1], ends)
             )
             moves = nfa.walls if nullable else nfa.eps
+            number = len(set(nfa.alt_edges.values()))
             for entry, branch_end in ends:
                 moves[current].append(entry)
                 moves[branch_end].append(end)
+                if not nullable:
+                    nfa.alt_edges[current, entry] = number
+                    nfa.alt_edges[branch_end, end] = number
             current = end
         elif kind in ("MAX_REPEAT", "MIN_REPEAT"):
             low, high, body = av
@@ -278,6 +292,32 @@ def _closure(
     return frozenset(seen)
 
 
+def _run_closure(
+    nfa: _NFA, state: int, crossed: frozenset[int]
+) -> frozenset[tuple[int, bool, frozenset[int]]]:
+    """Where a literal run that reached ``state`` goes on by empty moves: no wall, and the
+    boundaries of one alternation at most (``crossed``: the alternations it crossed)."""
+    seen = {(state, False, crossed)}
+    todo = list(seen)
+    while todo:
+        current, ended, through = todo.pop()
+        nexts = []
+        for target in nfa.eps[current]:
+            number = nfa.alt_edges.get((current, target))
+            if number is not None and number not in through:
+                if through:
+                    continue
+                nexts.append((target, ended, through | {number}))
+            else:
+                nexts.append((target, ended, through))
+        nexts += [(t, True, through) for anchor, t in nfa.anchors[current] if anchor == _END]
+        for item in nexts:
+            if item not in seen:
+                seen.add(item)
+                todo.append(item)
+    return frozenset(seen)
+
+
 class _Regex:
     """The regex's automaton as a lazily built DFA (sets of NFA states)."""
 
@@ -286,6 +326,8 @@ class _Regex:
         self.final = final
         self.start = _closure(nfa, [(start, False)], True)
         self._steps: dict[tuple[frozenset[Any], str], frozenset[Any]] = {}
+        #: NFA states held by the DFA states built so far: the analysis's memory, bounded.
+        self.size = 0
 
     def step(self, states: frozenset[Any], char: str) -> frozenset[Any]:
         key = (states, char)
@@ -299,6 +341,9 @@ class _Regex:
                 if char in chars
             ]
             found = _closure(self.nfa, targets, False)
+            self.size += len(found)
+            if self.size > MAX_DFA_SIZE:
+                raise _NotProven("it is too large to analyse")
             self._steps[key] = found
         return found
 
@@ -649,17 +694,24 @@ class _Reading:
     domains: set[str]
     budget: int = MAX_CANDIDATES
 
-    def paths(self, state: int, text: str, after_slashes: bool) -> None:
+    def paths(
+        self, state: int, text: str, after_slashes: bool, crossed: frozenset[int] = frozenset()
+    ) -> None:
         if self.budget <= 0 or len(text) > MAX_HOST:
             return
         self.budget -= 1
         nfa = self.nfa
-        if text and self._host_ends(state):
+        if text and self._host_ends(state, crossed):
             if after_slashes:
                 self.exact.add(text)
             self.domains.add(text)
-        crossing = not text or not self.strict
-        for member, ended in _closure(nfa, [(state, False)], False, walls=crossing):
+        members: Iterable[tuple[int, bool, frozenset[int]]]
+        if not text or not self.strict:
+            # Before the run starts (or reading loosely), every boundary may be crossed.
+            members = ((m, e, crossed) for m, e in _closure(nfa, [(state, False)], False))
+        else:
+            members = _run_closure(nfa, state, crossed)
+        for member, ended, through in members:
             if ended:
                 continue
             for chars, target, literal in nfa.chars[member]:
@@ -670,17 +722,17 @@ class _Reading:
                 else:
                     continue
                 if char in _HOST_CHARS and (char != ":" or text.startswith("[")):
-                    self.paths(target, text + char, after_slashes)
+                    self.paths(target, text + char, after_slashes, through)
 
-    def _host_ends(self, state: int) -> bool:
+    def _host_ends(self, state: int, crossed: frozenset[int] = frozenset()) -> bool:
         """The host can end after a run that reaches ``state``: without ``strict``, where the
         host may end; with it, where the run reaches, crossing no wall, a point after which
         nothing but a port or a trailing dot can follow."""
         nfa = self.nfa
         if not self.strict:
             return _host_may_end(nfa, self.final, _closure(nfa, [(state, False)], False))
-        for point in _closure(nfa, [(state, False)], False, walls=False):
-            closure = _closure(nfa, [point], False)
+        for member, ended, _ in _run_closure(nfa, state, crossed):
+            closure = _closure(nfa, [(member, ended)], False)
             if _host_may_end(nfa, self.final, closure) and not _host_goes_on(
                 nfa, closure, trailing_dot=True
             ):
@@ -737,6 +789,8 @@ def prove(
             return _prove(pattern, flags, is_host, is_origin)
     except RecursionError:
         return Verdict(False, reason="it is nested too deeply to analyse")
+    except MemoryError:
+        return Verdict(False, reason="it is too large to analyse")
 
 
 def _prove(
@@ -805,8 +859,8 @@ def _prove(
     elif split:
         reason = (
             "it matches origins whose host it spells only across an optional part, an "
-            "alternative that can be empty or a repetition count, never written out in one "
-            "piece"
+            "alternative that can be empty, a repetition count or two alternations, never "
+            "written out in one piece"
         )
     if not real:
         with contextlib.suppress(_NotProven):

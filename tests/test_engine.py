@@ -188,3 +188,15 @@ def test_character_sets_are_worked_out_by_python() -> None:
     IGNORECASE and ASCII it does not."""
     assert (0x212A, 0x212A) in engine.char_ranges(r"\U0000006b", re.IGNORECASE)
     assert (0x212A, 0x212A) not in engine.char_ranges(r"\U0000006b", re.IGNORECASE | re.ASCII)
+
+
+def test_unicode_part_of_an_ascii_regex_is_refused() -> None:
+    """SPEC 5: ``(?u:...)`` inside an ASCII regex (origins are compiled ASCII,
+    case-insensitive) has Unicode case folding (``\\u212a`` matches ``k``) that the linear-time
+    translation does not keep: refused rather than answered otherwise than Python would."""
+    from flask import Flask
+
+    from flask_crossorigin import CORS, CORSConfigError
+
+    with pytest.raises(CORSConfigError, match=r"\(\?u:\.\.\.\)"):
+        CORS(Flask("t"), origins=[re.compile(r"https://(?u:\u212a)ick\.com", re.I | re.A)])

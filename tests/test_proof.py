@@ -582,3 +582,50 @@ def test_a_proven_regex_only_matches_domains_written_in_one_piece(
         assert host in runs or (
             domain is not None and any(r == domain or r.endswith("." + domain) for r in runs)
         ), (regex, value, runs)
+
+
+# --- a host spelt by joining two alternations ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "stranger"),
+    [
+        (r"https://([a-z0-9-]+\.)*(?:example|acme)\.(?:io|com)", "acme.io"),
+        (r"https://[a-z]+\.(?:ev|ab)(?:il|cd)\.com", "https://x.abcd.com"),
+        (r"https://(?:my|your)-(?:api\.herokuapp|site\.example)\.com", "herokuapp.com"),
+        (r"http://(?:10\.0|52\.1)\.(?:0\.1|2\.3):3000", "http://10.0.2.3:3000"),
+    ],
+)
+def test_two_alternations_joined_write_no_host(entry: str, stranger: str) -> None:
+    """SPEC 3: a host or domain that exists only as a pairing of two alternations' branches
+    was not written out literally: refused with credentials, naming a stranger."""
+    with pytest.raises(CORSConfigError) as raised:
+        CORS(Flask("t"), origins=[entry], supports_credentials=True)
+    assert "two alternations" in str(raised.value)
+    assert stranger in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        r"https://(www|app)\.example\.com",
+        r"https://([a-z0-9-]+\.)*example\.(com|org)",
+        r"https://(www|api)\.(example|acme)\.com",
+        r"https://(app|www)\.example\.(com|org)",
+        r"https://example\.com|https://example\.co",
+        r"https://a(pp|pi)\.example\.com",
+    ],
+)
+def test_one_alternation_inside_a_written_domain_is_accepted(entry: str) -> None:
+    """SPEC 3: one alternation may stand before or inside the domain a run writes out
+    (``example\\.(com|org)`` writes ``example.com`` and ``example.org``)."""
+    CORS(Flask("t"), origins=[entry], supports_credentials=True)
+
+
+def test_a_regex_too_large_to_analyse_is_not_proven() -> None:
+    """SPEC 2, 3: the analysis is bounded (a regex whose automaton would take gigabytes is
+    "too large to analyse", refused with credentials), never a raw MemoryError."""
+    entry = r"https://[a-z]{0,12}x[a-z]{0,12}\.example\.com"
+    with pytest.raises(CORSConfigError) as raised:
+        CORS(Flask("t"), origins=[entry], supports_credentials=True)
+    assert "too large to analyse" in str(raised.value)
