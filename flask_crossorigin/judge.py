@@ -28,7 +28,12 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 from urllib.parse import urljoin, urlsplit
 
-from .tokens import is_token
+from .tokens import (
+    FORBIDDEN_HEADER_PREFIXES,
+    FORBIDDEN_METHODS,
+    FORBIDDEN_REQUEST_HEADERS,
+    is_token,
+)
 
 #: A header list as it went over the wire: (name, value) pairs, in order, duplicates kept.
 HeaderList = Sequence[tuple[str, str]]
@@ -47,37 +52,8 @@ REQUEST_BODY_HEADERS = frozenset(
 )
 #: Fetch "CORS non-wildcard request-header name": never covered by ``*``.
 NON_WILDCARD_HEADERS = frozenset({"authorization"})
-#: Fetch "forbidden method": ``fetch()`` throws a ``TypeError`` and sends nothing.
-FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-#: Fetch "forbidden request-header" names: a page cannot set them; ``fetch()`` drops them
-#: silently and sends the rest of the request.
-FORBIDDEN_HEADERS = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
-#: Fetch: any name with one of these prefixes is a forbidden request-header too.
-FORBIDDEN_HEADER_PREFIXES = ("proxy-", "sec-")
+#: Fetch "forbidden method" and "forbidden request-header" names (see :mod:`.tokens`).
+FORBIDDEN_HEADERS = FORBIDDEN_REQUEST_HEADERS
 #: Fetch: these are forbidden when one of their values is a forbidden method.
 _METHOD_OVERRIDE_HEADERS = frozenset(
     {"x-http-method", "x-http-method-override", "x-method-override"}

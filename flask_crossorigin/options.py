@@ -21,7 +21,12 @@ from typing import Any, Callable, Optional, Union
 from .errors import Problems, shortened
 from .origins import OriginEntry, parse_entries
 from .regexes import user_regex
-from .tokens import is_token
+from .tokens import (
+    FORBIDDEN_HEADER_PREFIXES,
+    FORBIDDEN_METHODS,
+    FORBIDDEN_REQUEST_HEADERS,
+    is_token,
+)
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -88,40 +93,12 @@ def parse_origins(option: str, raw: object, problems: Problems) -> tuple[OriginE
     return parse_entries(option, raw, problems)
 
 
-#: Methods browsers never send, whatever a page asks (the Fetch standard's forbidden methods).
-FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-
 #: Request-header names a page can never set, so that a preflight never asks for them (the
 #: Fetch standard's forbidden request-header names, and Private Network Access's
 #: ``Access-Control-Request-Private-Network``), lower case; names starting with
-#: :data:`FORBIDDEN_HEADER_PREFIXES` too.
-FORBIDDEN_HEADER_NAMES = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "access-control-request-private-network",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
-FORBIDDEN_HEADER_PREFIXES = ("proxy-", "sec-")
+#: :data:`~flask_crossorigin.tokens.FORBIDDEN_HEADER_PREFIXES` too. Methods browsers never
+#: send: :data:`~flask_crossorigin.tokens.FORBIDDEN_METHODS`.
+FORBIDDEN_HEADER_NAMES = FORBIDDEN_REQUEST_HEADERS | {"access-control-request-private-network"}
 
 
 def _forbidden_method(name: str) -> Optional[tuple[str, str]]:

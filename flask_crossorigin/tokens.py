@@ -45,3 +45,36 @@ def parse_request_headers(value: str) -> Optional[tuple[str, ...]]:
             return None
         names.setdefault(name.lower(), name)
     return tuple(names.values())
+
+
+#: Fetch "forbidden method": ``fetch()`` throws a ``TypeError`` and sends nothing.
+FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
+#: Fetch "forbidden request-header" names: a page cannot set them; ``fetch()`` drops them
+#: silently and sends the rest of the request.
+FORBIDDEN_REQUEST_HEADERS = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
+#: Fetch: any name with one of these prefixes is a forbidden request-header too.
+FORBIDDEN_HEADER_PREFIXES = ("proxy-", "sec-")
