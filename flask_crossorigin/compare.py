@@ -27,11 +27,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlsplit
 
 from flask import Flask
 
-from .introspect import CHECK_BASE_URL, Route, routes, run_check, sample_path
+from .introspect import CHECK_BASE_URL, Route, client_exchange, routes, run_check, sample_path
 from .judge import (
     ACAO,
     CORSRequest,
@@ -172,21 +171,7 @@ def _app_sender(app: Flask) -> Callable[[Sent], Received]:
     client = app.test_client()
 
     def send(sent: Sent) -> Received:
-        parts = urlsplit(sent.url)
-        response = client.open(
-            parts.path,
-            method=sent.method,
-            headers=list(sent.headers),
-            query_string=parts.query,
-            base_url=CHECK_BASE_URL,
-        )
-        received = Received(
-            response.status_code,
-            tuple(response.headers.items()),
-            response.status.partition(" ")[2],
-        )
-        response.close()
-        return received
+        return client_exchange(client, sent)
 
     return send
 

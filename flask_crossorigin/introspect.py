@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request_started
 from flask import request as flask_request
+from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -200,6 +201,24 @@ class Check:
     errors: tuple[Optional[str], ...]
 
 
+def client_exchange(client: FlaskClient, sent: Sent) -> Received:
+    """Send ``sent`` (a URL under :data:`CHECK_BASE_URL`) through a Flask test client, as the
+    judge's senders do; the response's status, headers and reason phrase."""
+    parts = urlsplit(sent.url)
+    response = client.open(
+        parts.path,
+        method=sent.method,
+        headers=list(sent.headers),
+        query_string=parts.query,
+        base_url=CHECK_BASE_URL,
+    )
+    received = Received(
+        response.status_code, tuple(response.headers.items()), response.status.partition(" ")[2]
+    )
+    response.close()
+    return received
+
+
 def run_check(app: Flask, path: str, request: CORSRequest) -> Check:
     """Send the browser's exchanges for ``request`` to ``path`` through the app itself.
 
@@ -224,19 +243,7 @@ def run_check(app: Flask, path: str, request: CORSRequest) -> Check:
         current[0] = None
         error: Optional[str] = None
         try:
-            response = client.open(
-                parts.path,
-                method=sent.method,
-                headers=list(sent.headers),
-                query_string=parts.query,
-                base_url=CHECK_BASE_URL,
-            )
-            received = Received(
-                response.status_code,
-                tuple(response.headers.items()),
-                response.status.partition(" ")[2],
-            )
-            response.close()
+            received = client_exchange(client, sent)
         except Exception as raised:  # the app's own error, shown as a browser would see it
             error = f"{type(raised).__name__}: {raised}"
             received = Received(500, (), "INTERNAL SERVER ERROR")
